@@ -1,0 +1,5 @@
+import type { CommandSpec } from '../command.ts';
+import { tablesCommand } from './tables.ts';
+
+/** Every sub-command, in the order `qjob --help` lists them. */
+export const commands: readonly CommandSpec[] = [tablesCommand];

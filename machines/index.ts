@@ -1,0 +1,24 @@
+/** The model: QAPI entities, QEMU's tables per release, the job and transaction semantics, the XState machines. */
+export { JobStatus, JobVerb, JobType, JobEvents, JobTypeSince, JobVerbSince, isJobStatus, isJobType, isJobEventName } from './qapi.ts';
+export type { JobInfo, BlockJobInfo, JobEventName, BlockErrorAction } from './qapi.ts';
+export { parseRelease, formatRelease, compareReleases, atLeast, releaseFromGreeting, LATEST_RELEASE, OLDEST_RELEASE } from './release.ts';
+export type { Release } from './release.ts';
+export { JobSTT, JobVerbTables, sttAllows } from './tables.ts';
+export type { TransitionTable, VerbTable } from './tables.ts';
+export { JobTypes, jobHasReady } from './jobTypes.ts';
+export type { JobTypeFacts } from './jobTypes.ts';
+export { VerbCommands, CreatorCommands, OtherCommands, isVerbCommand, isCreatorCommand } from './commands.ts';
+export type { VerbCommandName, CreatorCommandName, VerbCommand, CreatorCommand } from './commands.ts';
+export { JobErrors } from './errors.ts';
+export type { QmpError, QmpErrorClass } from './errors.ts';
+export { profileFor, profileForGreeting, latestProfile, verbAllowed, tablesJson, UnknownReleaseError } from './profile.ts';
+export type { Profile, Features } from './profile.ts';
+export { createJobContext, createGroupContext, pauseCount, COMPLETED_STATUSES } from './context.ts';
+export type { JobContext, GroupContext, JobInput } from './context.ts';
+export { InternalEventTypes, UrgentInternalEvents } from './events.ts';
+export type { ModelEvent, VerbEvent, InternalEvent, InternalEventType } from './events.ts';
+export { verbReply, isForceCancel } from './replies.ts';
+export { step, isVerbEvent, txnMembers, indexOfJob } from './step.ts';
+export type { Outcome, EmittedEvent } from './step.ts';
+export { createJobMachine, createGroupMachine, MachineEventTypes } from './machine.ts';
+export type { EmittedMachineEvent, MachineInput } from './machine.ts';
