@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.qemu/', 'coverage/', 'docs/generated/'] },
+  { ignores: ['node_modules/', '.qemu/', 'coverage/', 'docs/generated/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
