@@ -1,0 +1,84 @@
+/**
+ * Target strings, as the CLI and the test runner take them:
+ *   qemu            qemu-storage-daemon from $PATH, started per session
+ *   qemu:PATH       that qemu-storage-daemon binary
+ *   qemu:7.2        a known release, found as in qemuRelease.ts (QJOB_QEMU_7_2, QJOB_QEMU_10_0)
+ *   qmp:unix:PATH   a QMP server that is already running
+ *   qmp:tcp:HOST:PORT
+ * The word before the first colon picks a kind. Kinds live in a registry, so a kind defined elsewhere
+ * (the model) can be added with registerTargetKind without this file knowing about it.
+ */
+import { parseQmpAddress, QmpAddressError } from '../qmp/index.ts';
+import { TargetSpecError } from './errors.ts';
+import { findQemuRelease, isQemuReleaseName } from './qemuRelease.ts';
+import { qemuTarget } from './qemuTarget.ts';
+import { qmpTarget } from './qmpTarget.ts';
+import type { Target } from './target.ts';
+
+export interface TargetKind {
+  /** The word before the first colon: `qemu`, `qmp`, `model`. */
+  readonly scheme: string;
+  /** The accepted forms, for help and error messages. */
+  readonly usage: readonly string[];
+  /** Builds the target; `rest` is what follows `scheme:`, undefined for the bare word. Throws TargetSpecError. */
+  create(rest: string | undefined, spec: string): Target;
+}
+
+export const qemuTargetKind: TargetKind = {
+  scheme: 'qemu',
+  usage: ['qemu', 'qemu:PATH', 'qemu:7.2', 'qemu:10.0'],
+  create(rest, spec) {
+    if (rest === undefined) return qemuTarget({ name: spec });
+    if (rest === '') throw new TargetSpecError(`'${spec}': give a path after 'qemu:', or just 'qemu'`);
+    if (isQemuReleaseName(rest)) {
+      const found = findQemuRelease(rest);
+      if ('missing' in found) throw new TargetSpecError(found.missing);
+      return qemuTarget({ binary: found.path, name: spec });
+    }
+    return qemuTarget({ binary: rest, name: spec });
+  },
+};
+
+export const qmpTargetKind: TargetKind = {
+  scheme: 'qmp',
+  usage: ['qmp:unix:PATH', 'qmp:tcp:HOST:PORT'],
+  create(rest, spec) {
+    try {
+      return qmpTarget(parseQmpAddress(rest ?? ''), spec);
+    } catch (error) {
+      if (error instanceof QmpAddressError) throw new TargetSpecError(`'${spec}': expected qmp:unix:PATH or qmp:tcp:HOST:PORT`);
+      throw error;
+    }
+  },
+};
+
+/**
+ * The kinds qjob knows from the start. The model target belongs here once it exists
+ * (`modelTargetKind` from its own file); until then, or for kinds defined by tests, use registerTargetKind.
+ */
+const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qmpTargetKind];
+
+const kinds = new Map<string, TargetKind>(BUILTIN_KINDS.map((kind) => [kind.scheme, kind]));
+
+/** Adds a kind of target; its scheme must not be taken. */
+export function registerTargetKind(kind: TargetKind): void {
+  if (kinds.has(kind.scheme)) throw new Error(`a target kind '${kind.scheme}' is already registered`);
+  kinds.set(kind.scheme, kind);
+}
+
+/** Every known kind, built-in ones first. */
+export function targetKinds(): readonly TargetKind[] {
+  return [...kinds.values()];
+}
+
+/** Makes the target a string names; throws TargetSpecError listing the accepted forms when it names none. */
+export function parseTarget(spec: string): Target {
+  const colon = spec.indexOf(':');
+  const scheme = colon < 0 ? spec : spec.slice(0, colon);
+  const kind = kinds.get(scheme);
+  if (kind === undefined) {
+    const forms = targetKinds().flatMap((k) => k.usage);
+    throw new TargetSpecError(`unknown target '${spec}'; expected one of: ${forms.join(', ')}`);
+  }
+  return kind.create(colon < 0 ? undefined : spec.slice(colon + 1), spec);
+}

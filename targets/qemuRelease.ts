@@ -1,0 +1,66 @@
+/**
+ * Where the QEMU releases the live tests run against are installed. Each release has a variable that
+ * points at a qemu-storage-daemon, and a default: 7.2 is the Debian bookworm package, 10.0 is unpacked
+ * into .qemu/10.0 by `npm run qemu:setup`. A binary counts only if `--version` reports that release.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type QemuReleaseName = '7.2' | '10.0';
+
+export interface QemuReleaseInfo {
+  /** The environment variable that overrides the default path. */
+  readonly variable: string;
+  readonly defaultPath: string;
+}
+
+export const QEMU_RELEASES: Readonly<Record<QemuReleaseName, QemuReleaseInfo>> = {
+  '7.2': { variable: 'QJOB_QEMU_7_2', defaultPath: '/usr/bin/qemu-storage-daemon' },
+  '10.0': {
+    variable: 'QJOB_QEMU_10_0',
+    defaultPath: fileURLToPath(new URL('../.qemu/10.0/usr/bin/qemu-storage-daemon', import.meta.url)),
+  },
+};
+
+export type QemuReleaseLookup =
+  | { readonly release: QemuReleaseName; readonly path: string; /** As `--version` prints it, e.g. 7.2.22. */ readonly version: string }
+  | { readonly release: QemuReleaseName; /** Why it is not usable, and how to fix that. */ readonly missing: string };
+
+export function isQemuReleaseName(value: string): value is QemuReleaseName {
+  return Object.hasOwn(QEMU_RELEASES, value);
+}
+
+const cache = new Map<string, QemuReleaseLookup>();
+
+/** Finds a release: the variable's path if set, else the default; checks it runs and is that release. */
+export function findQemuRelease(release: QemuReleaseName, env: NodeJS.ProcessEnv = process.env): QemuReleaseLookup {
+  const info = QEMU_RELEASES[release];
+  const fromEnv = env[info.variable];
+  const path = fromEnv !== undefined && fromEnv !== '' ? fromEnv : info.defaultPath;
+  const key = `${release}\0${path}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = probe(release, path, fromEnv !== undefined && fromEnv !== '' ? `${info.variable}=${path}` : `the default ${path}`);
+    cache.set(key, found);
+  }
+  return found;
+}
+
+function probe(release: QemuReleaseName, path: string, source: string): QemuReleaseLookup {
+  const info = QEMU_RELEASES[release];
+  const fix = `set ${info.variable} to a qemu-storage-daemon ${release}, or run \`npm run qemu:setup\``;
+  if (!fs.existsSync(path)) return { release, missing: `QEMU ${release} not found: ${source} does not exist (${fix})` };
+  let text: string;
+  try {
+    text = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    return { release, missing: `QEMU ${release} not usable: ${source} --version failed: ${(error as Error).message.split('\n')[0]} (${fix})` };
+  }
+  const version = /version (\d+)\.(\d+)\.(\d+)/.exec(text);
+  if (version === null) return { release, missing: `QEMU ${release} not usable: ${source} --version printed no version (${fix})` };
+  if (`${version[1]}.${version[2]}` !== release) {
+    return { release, missing: `QEMU ${release} not found: ${source} is version ${version[1]}.${version[2]}.${version[3]} (${fix})` };
+  }
+  return { release, path, version: `${version[1]}.${version[2]}.${version[3]}` };
+}
