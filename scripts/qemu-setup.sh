@@ -59,7 +59,7 @@ case "$ver" in
 esac
 if [ ! -x "$dest/10.0/usr/bin/qemu-storage-daemon" ] || [ "$(cat "$dest/10.0/VERSION" 2>/dev/null)" != "$ver" ]; then
   chmod 755 "$work"
-  (cd "$work" && apt-get download -qq "qemu-utils=$ver")
+  (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "qemu-utils=$ver")
   rm -rf "$dest/10.0"
   mkdir -p "$dest/10.0"
   dpkg -x "$work"/qemu-utils_*.deb "$dest/10.0"
