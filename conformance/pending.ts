@@ -1,0 +1,132 @@
+/**
+ * Commands sent and not yet answered, by kind. Each keeps its own window: what the job(s) it concerns
+ * could have been while QEMU ran it, from its send to its reply (docs/checker.md, "Asynchrony").
+ */
+import { isVerbCommand, VerbCommands, type QmpError, type VerbCommandName, type VerbEvent } from '../machines/index.ts';
+import type { QmpMessage } from '../traces/format.ts';
+import { creationOf, type Creation } from './creation.ts';
+import { Txn, type JobTrack } from './job.ts';
+
+interface Base {
+  readonly name: string;
+  /** The command's `id`, or undefined. */
+  readonly qid: unknown;
+  readonly line: number;
+  /** Sent with exec-oob: may be answered before earlier commands. */
+  readonly oob: boolean;
+}
+
+export interface PendingVerb extends Base {
+  readonly kind: 'verb';
+  readonly event: VerbEvent;
+  /** The event's arguments as one string (cache key of its effects). */
+  readonly signature: string;
+  /** Arguments the model does not read (or of the wrong type): QAPI may refuse them, so the reply is not judged. */
+  readonly loose: boolean;
+  /**
+   * The window: the job's (status, flags) keys in order, each with the number of flag changes (`ops`)
+   * recorded before it. Null until the job first changes in the window (then: its state now).
+   */
+  window: Window | null;
+  /** The job the id named when it last changed in the window (kept after its `null`). */
+  track: JobTrack | undefined;
+}
+
+/** A flag change an event made inside a verb's window (BLOCK_JOB_ERROR stop, a transaction abort). */
+export interface FlagOp {
+  readonly set: number;
+  readonly clear: number;
+  /** Adds a flag set with `set` instead of changing every one. */
+  readonly variant: boolean;
+}
+
+export interface Window {
+  readonly keys: number[];
+  readonly at: number[];
+  readonly ops: FlagOp[];
+}
+
+export interface PendingCreator extends Base {
+  readonly kind: 'creator';
+  readonly creation: Creation;
+  /** The job created for each spec, once its `created` event arrived. */
+  readonly bound: (JobTrack | undefined)[];
+  readonly txn: Txn | undefined;
+}
+
+export interface PendingQuery extends Base {
+  readonly kind: 'query';
+  /** Sent with arguments (QAPI refuses them). */
+  readonly loose: boolean;
+  /** query-block-jobs (else query-jobs). */
+  readonly block: boolean;
+  /** Per job id, the statuses it showed in the window (the first one: its status at the send). */
+  seen: Map<string, number[]> | null;
+}
+
+export interface PendingOther extends Base {
+  readonly kind: 'other';
+  /** A verb command without a usable job name, or a job command no release has: QEMU must refuse it. */
+  readonly mustFail?: boolean;
+}
+
+export type Pending = PendingVerb | PendingCreator | PendingQuery | PendingOther;
+
+export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: QmpError };
+
+/** Arguments each verb command takes besides the job's name, with their JSON types. */
+const EXTRA_ARGS: Partial<Record<VerbCommandName, Readonly<Record<string, string>>>> = {
+  'block-job-cancel': { force: 'boolean' },
+  'block-job-set-speed': { speed: 'number' },
+  'block-job-change': { type: 'string', 'copy-mode': 'string' },
+};
+
+function verbOf(name: VerbCommandName, args: Record<string, unknown>): { event: VerbEvent; loose: boolean } | undefined {
+  const idArg = VerbCommands[name].idArg;
+  const id = args[idArg];
+  if (typeof id !== 'string') return undefined;
+  const extra = EXTRA_ARGS[name] ?? {};
+  let loose = false;
+  for (const key of Object.keys(args)) {
+    if (key === idArg) continue;
+    const type = extra[key];
+    if (type === undefined || typeof args[key] !== type) loose = true;
+  }
+  const event: VerbEvent = {
+    type: name,
+    id,
+    force: args['force'] === true,
+    ...(typeof args['speed'] === 'number' ? { speed: args['speed'] } : {}),
+    ...(typeof args['type'] === 'string' ? { jobType: args['type'] as VerbEvent['jobType'] } : {}),
+    ...(typeof args['copy-mode'] === 'string' ? { copyMode: args['copy-mode'] } : {}),
+  };
+  return { event, loose };
+}
+
+/** A verb's name and the arguments that can change its reply or effect (a speed only by its sign). */
+function signatureOf(e: VerbEvent): string {
+  const speed = e.speed === undefined ? '' : e.speed < 0 ? '-' : '+';
+  return `${e.type}|${e.force === true ? 1 : 0}|${speed}|${e.jobType ?? ''}|${e.copyMode ?? ''}`;
+}
+
+/** Classifies a sent command. */
+export function pendingOf(msg: QmpMessage, line: number): Pending {
+  const name = typeof msg['execute'] === 'string' ? msg['execute'] : typeof msg['exec-oob'] === 'string' ? msg['exec-oob'] : '';
+  const qid = msg['id'];
+  const oob = typeof msg['exec-oob'] === 'string';
+  const rawArgs = msg['arguments'];
+  const args = typeof rawArgs === 'object' && rawArgs !== null && !Array.isArray(rawArgs) ? (rawArgs as Record<string, unknown>) : {};
+  if (isVerbCommand(name)) {
+    const v = verbOf(name, args);
+    if (v) return { kind: 'verb', name, qid, line, oob, event: v.event, loose: v.loose, signature: signatureOf(v.event), window: null, track: undefined };
+    return { kind: 'other', name, qid, line, oob, mustFail: true };
+  }
+  if (name === 'query-jobs' || name === 'query-block-jobs') {
+    return { kind: 'query', name, qid, line, oob, loose: Object.keys(args).length > 0, block: name === 'query-block-jobs', seen: null };
+  }
+  // job-change, job-set-speed, ...: no release has them (machines/commands.ts lists every job command).
+  if (/^(block-)?job-/.test(name)) return { kind: 'other', name, qid, line, oob, mustFail: true };
+  const creation = creationOf(name, rawArgs);
+  if (creation) return { kind: 'creator', name, qid, line, oob, creation, bound: creation.specs.map(() => undefined), txn: creation.grouped ? new Txn() : undefined };
+  return { kind: 'other', name, qid, line, oob };
+}

@@ -1,0 +1,84 @@
+/** `qjob check` output: text (ends with "<N> passed, <M> failed"), JSON, or JUnit XML (one testcase per trace). */
+import type { TraceInputError } from '../traces/reader.ts';
+import type { CheckResult, CheckWarning, Violation } from './result.ts';
+
+export function formatViolation(v: Violation): string {
+  const job = v.job !== undefined ? ` job '${v.job}':` : '';
+  return `${v.file}:${v.line}:${job} [${v.rule}] ${v.message}\n      message: ${v.msg}\n      allowed: ${v.allowed}`;
+}
+
+function formatWarning(w: CheckWarning): string {
+  return `${w.file}:${w.line}: warning [${w.rule}] ${w.message}`;
+}
+
+function summary(results: readonly CheckResult[]): { passed: number; failed: number } {
+  const failed = results.filter((r) => !r.ok).length;
+  return { passed: results.length - failed, failed };
+}
+
+export function formatText(results: readonly CheckResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const about = `QEMU ${r.release}${r.releaseFrom === 'latest' ? ' (no greeting: latest)' : ''}${r.style === 'log' ? ', iotests log' : ''}`;
+    out.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.file} (${about})`);
+    for (const v of r.violations) out.push(`  ${formatViolation(v)}`);
+    if (r.moreViolations > 0) out.push(`  ... and ${r.moreViolations} more violations`);
+    for (const w of r.warnings) out.push(`  ${formatWarning(w)}`);
+  }
+  const { passed, failed } = summary(results);
+  out.push(`${passed} passed, ${failed} failed`);
+  return out.join('\n') + '\n';
+}
+
+export function formatJson(results: readonly CheckResult[], errors: readonly TraceInputError[] = []): string {
+  const { passed, failed } = summary(results);
+  return (
+    JSON.stringify(
+      {
+        passed,
+        failed,
+        results: results.map((r) => ({
+          file: r.file,
+          ok: r.ok,
+          release: r.release,
+          violations: r.violations,
+          ...(r.moreViolations > 0 ? { moreViolations: r.moreViolations } : {}),
+          warnings: r.warnings,
+        })),
+        ...(errors.length > 0 ? { errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.reason })) } : {}),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+function xml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export function formatJunit(results: readonly CheckResult[], errors: readonly TraceInputError[] = []): string {
+  const { failed } = summary(results);
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuite name="qjob check" tests="${results.length + errors.length}" failures="${failed}" errors="${errors.length}">`,
+  ];
+  for (const r of results) {
+    out.push(`  <testcase classname="qjob.check" name="${xml(r.file)}">`);
+    if (!r.ok) {
+      const n = r.violations.length + r.moreViolations;
+      const first = r.violations[0];
+      const message = `${n} violation${n === 1 ? '' : 's'}${first ? `; first: [${first.rule}] line ${first.line}` : ''}`;
+      out.push(`    <failure message="${xml(message)}" type="conformance">${xml(r.violations.map(formatViolation).join('\n'))}</failure>`);
+    }
+    if (r.warnings.length > 0) out.push(`    <system-out>${xml(r.warnings.map(formatWarning).join('\n'))}</system-out>`);
+    out.push('  </testcase>');
+  }
+  for (const e of errors) {
+    out.push(`  <testcase classname="qjob.check" name="${xml(e.file)}">`);
+    out.push(`    <error message="${xml(e.message)}" type="unusable-input"/>`);
+    out.push('  </testcase>');
+  }
+  out.push('</testsuite>');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,102 @@
+/**
+ * The model's answer to a verb command in a given state, memoised. machines/replies.ts verbReply
+ * and machines/step.ts depend on the job only through its type facts, status, flags and id, and on
+ * the command only through its name and arguments, so results are computed once per
+ * (type facts, status, flags, drains, command) with a placeholder id, and the id is put back into
+ * error texts when they are shown or compared.
+ */
+import { bitsOf, contextFor, keyBits, keyStatus } from './encoding.ts';
+import { step, verbReply, type JobContext, type Profile, type QmpError, type VerbEvent } from '../machines/index.ts';
+
+const PLACEHOLDER = '\u0000';
+/** Caches are dropped past this many entries (arguments can be arbitrary strings). */
+const MAX_ENTRIES = 100_000;
+
+export interface ModelAnswer {
+  /** The reply, with the placeholder for the job id in its text; undefined: success. */
+  readonly reply: QmpError | undefined;
+  /** Flag bits after the command (success only; equal to the key's bits otherwise). */
+  readonly bits: number;
+}
+
+class VerbModel {
+  private readonly signatures = new Map<string, number>();
+  private readonly events: VerbEvent[] = [];
+  private readonly templateIds = new Map<string, number>();
+  private readonly templates: JobContext[] = [];
+  private readonly answers = new Map<number, ModelAnswer>();
+  private readonly absent = new Map<number, QmpError | undefined>();
+
+  constructor(private readonly profile: Profile) {}
+
+  /** A small integer for a command's name and arguments. */
+  signature(event: VerbEvent, signature: string): number {
+    let id = this.signatures.get(signature);
+    if (id === undefined) {
+      if (this.signatures.size >= MAX_ENTRIES) this.reset();
+      id = this.events.length;
+      this.signatures.set(signature, id);
+      this.events.push({ ...event, id: PLACEHOLDER });
+    }
+    return id;
+  }
+
+  /** A small integer for a job context's type facts (everything but id, status and flags). */
+  template(t: JobContext): number {
+    const facts = `${t.type}|${t.isBlockJob}|${t.hasReady}|${t.softCancelInReady}|${t.supportsChange}|${t.hasPausePoints}|${t.copyMode === null}`;
+    let id = this.templateIds.get(facts);
+    if (id === undefined) {
+      id = this.templates.length;
+      this.templateIds.set(facts, id);
+      this.templates.push({ ...t, id: PLACEHOLDER });
+    }
+    return id;
+  }
+
+  /** The model's answer for a job of template `tid` in state `key`. */
+  answer(tid: number, key: number, drains: number, sig: number): ModelAnswer {
+    const k = ((sig * 256 + tid) * 1024 + key) * 2 + drains;
+    let a = this.answers.get(k);
+    if (a === undefined) {
+      if (this.answers.size >= MAX_ENTRIES) this.answers.clear();
+      // started / everReady do not change a verb's reply or flag effect.
+      const ctx: JobContext = { ...contextFor(this.templates[tid]!, key, keyStatus(key) > 1, false), drains };
+      const event = this.events[sig]!;
+      const reply = verbReply(this.profile, ctx, event);
+      let bits = keyBits(key);
+      if (!reply) {
+        const r = step(this.profile, { jobs: [ctx], grouped: false, aborting: false }, event);
+        if (r && !r.reply && r.group.jobs[0]) bits = bitsOf(r.group.jobs[0]);
+      }
+      a = { reply, bits };
+      this.answers.set(k, a);
+    }
+    return a;
+  }
+
+  /** The reply for a job that does not exist. */
+  answerAbsent(sig: number): QmpError | undefined {
+    if (!this.absent.has(sig)) this.absent.set(sig, verbReply(this.profile, undefined, this.events[sig]!));
+    return this.absent.get(sig);
+  }
+
+  private reset(): void {
+    this.signatures.clear();
+    this.events.length = 0;
+    this.answers.clear();
+    this.absent.clear();
+  }
+}
+
+const models = new WeakMap<Profile, VerbModel>();
+
+export function verbModel(profile: Profile): VerbModel {
+  let m = models.get(profile);
+  if (!m) models.set(profile, (m = new VerbModel(profile)));
+  return m;
+}
+
+/** An error with the job id put back into its text. */
+export function withId(reply: QmpError, id: string): QmpError {
+  return reply.desc.includes(PLACEHOLDER) ? { class: reply.class, desc: reply.desc.split(PLACEHOLDER).join(id) } : reply;
+}

@@ -1,0 +1,133 @@
+/**
+ * A small builder for QMP traces in the wire format, for hand-made sessions that follow the
+ * observed behaviour of QEMU 7.2 / 10.0 (shared/docs/qemu-7.2-observed.md, qemu-10.0-vs-7.2.md).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TraceLine } from '../../../traces/format.ts';
+
+const GREETING = {
+  '7.2': { qemu: { micro: 22, minor: 2, major: 7 }, package: 'Debian 1:7.2+dfsg-7+deb12u18+b3' },
+  '10.0': { qemu: { micro: 2, minor: 0, major: 10 }, package: 'Debian 1:10.0.2+ds-2+deb13u1~bpo12+1' },
+} as const;
+
+export type Release = keyof typeof GREETING;
+
+export class Trace {
+  private readonly out: TraceLine[] = [];
+  private n = 1;
+  private t = 0.01;
+  private seconds = 1795581459;
+
+  constructor(release: Release | null = '7.2') {
+    if (release) {
+      this.recv({ QMP: { version: GREETING[release], capabilities: ['oob'] } });
+      this.call('qmp_capabilities');
+    }
+  }
+
+  private tick(): number {
+    this.t = Math.round((this.t + 0.0001) * 1e6) / 1e6;
+    return this.t;
+  }
+
+  recv(msg: Record<string, unknown>): this {
+    this.out.push({ dir: 'recv', t: this.tick(), msg });
+    return this;
+  }
+
+  /** Sends a command; returns its id. */
+  send(execute: string, args?: Record<string, unknown>): string {
+    const id = `c${this.n++}`;
+    this.out.push({ dir: 'send', t: this.tick(), msg: { execute, ...(args ? { arguments: args } : {}), id } });
+    return id;
+  }
+
+  ok(id: string, ret: unknown = {}): this {
+    return this.recv({ return: ret, id });
+  }
+
+  err(id: string, desc: string, cls = 'GenericError'): this {
+    return this.recv({ id, error: { class: cls, desc } });
+  }
+
+  /** Sends and answers at once (no events in between). */
+  call(execute: string, args?: Record<string, unknown>, ret: unknown = {}): this {
+    return this.ok(this.send(execute, args), ret);
+  }
+
+  event(event: string, data: Record<string, unknown>): this {
+    return this.recv({ timestamp: { seconds: this.seconds, microseconds: Math.round(this.t * 1e6) % 1e6 }, event, data });
+  }
+
+  status(id: string, ...statuses: string[]): this {
+    for (const status of statuses) this.event('JOB_STATUS_CHANGE', { status, id });
+    return this;
+  }
+
+  /** `n` drain blips: paused, running (or standby, ready). */
+  blips(id: string, n: number, ready = false): this {
+    for (let i = 0; i < n; i++) this.status(id, ready ? 'standby' : 'paused', ready ? 'ready' : 'running');
+    return this;
+  }
+
+  ready(id: string, type = 'mirror', offset = 67108864): this {
+    return this.status(id, 'ready').event('BLOCK_JOB_READY', { device: id, len: 67108864, offset, speed: 0, type });
+  }
+
+  completed(id: string, type = 'backup', error?: string, offset = 67108864): this {
+    return this.event('BLOCK_JOB_COMPLETED', { device: id, len: 67108864, offset, speed: 0, type, ...(error ? { error } : {}) });
+  }
+
+  cancelled(id: string, type = 'backup', offset = 1048576): this {
+    return this.event('BLOCK_JOB_CANCELLED', { device: id, len: 67108864, offset, speed: 0, type });
+  }
+
+  pendingEvent(id: string, type = 'backup'): this {
+    return this.event('BLOCK_JOB_PENDING', { type, id });
+  }
+
+  ioError(id: string, action: 'report' | 'stop' | 'ignore'): this {
+    return this.event('BLOCK_JOB_ERROR', { device: id, operation: 'write', action });
+  }
+
+  lines(): TraceLine[] {
+    return [...this.out];
+  }
+}
+
+/** A query-jobs entry. */
+export function jobInfo(id: string, type: string, status: string, current = 1048576, extra: Record<string, unknown> = {}) {
+  return { 'current-progress': current, status, 'total-progress': 67108864, type, id, ...extra };
+}
+
+/** A query-block-jobs entry. */
+export function blockJobInfo(id: string, type: string, status: string, extra: Record<string, unknown> = {}) {
+  return {
+    'auto-finalize': true,
+    'io-status': 'ok',
+    device: id,
+    'auto-dismiss': true,
+    busy: false,
+    len: 67108864,
+    offset: 1048576,
+    status,
+    paused: false,
+    speed: 0,
+    ready: status === 'ready' || status === 'standby',
+    type,
+    ...extra,
+  };
+}
+
+/** The shared sample traces, beside the repository (../shared/traces). */
+export const SAMPLES = fileURLToPath(new URL('../../../../shared/traces', import.meta.url));
+
+/** A shared sample trace as lines (no meta line in the samples). */
+export function sample(release: Release, name: string): TraceLine[] {
+  const text = readFileSync(`${SAMPLES}/qemu-${release}-sample/${name}.jsonl`, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as TraceLine);
+}
