@@ -12,7 +12,7 @@ import { SyntheticTrace } from './syntheticTrace.ts';
 
 const LINES = 1_000_000;
 const JOBS = 64;
-const RUNS = 3;
+const RUNS = 5;
 const TARGET = 2;
 
 async function time(f: () => Promise<unknown>): Promise<number> {

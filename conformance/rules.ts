@@ -49,9 +49,9 @@ export const Rules = {
   'error-on-success': '`error` on a job that has not failed: one not yet finished, or one that concluded from `pending`',
   'error-missing': 'no `error` on a concluded job that failed or was cancelled (concluded from `aborting`)',
   // Verb commands
-  'verb-accepted-refused': "a verb command accepted where the release's rules refuse it in every state the job could have been in, or refused where they accept it",
+  'verb-accepted-refused': "a verb command accepted where the release's rules refuse it in every state the job could have been in, or refused where they accept it; a job command without its job name, or one no release has, accepted",
   'verb-error-class': 'a refused verb command has an error class the rules do not give',
-  'verb-error-state': '"Job \'<id>\' in state \'<s>\' cannot accept command verb" names a status the job was not in while the command ran',
+  'verb-error-state': "`Job '<id>' in state '<s>' cannot accept command verb` names a status the job was not in while the command ran",
   'verb-error-text': "(--strict) a refused verb command's error text differs from QEMU's",
   'verb-effect-missing': 'job-finalize or job-dismiss accepted, but the job was not concluded / null by its reply (both act synchronously)',
 } as const;
