@@ -35,6 +35,8 @@ export interface JobContext {
   readonly finalizing: boolean;
   /** The job's error text, once ret != 0 is recorded; null while it has none. */
   readonly error: string | null;
+  /** An I/O error with action report was hit: run() will return with it (mirror reports every in-flight request first). */
+  readonly failure: string | null;
   readonly everReady: boolean;
   readonly ioStatus: 'ok' | 'failed' | 'nospace';
   readonly speed: number;
@@ -75,7 +77,8 @@ export function createJobContext(input: JobInput): JobContext {
     softCancelInReady: facts.softCancelInReady && jobHasReady(facts, input.activeCommit),
     supportsChange: facts.supportsChange,
     hasPausePoints: facts.hasPausePoints,
-    autoFinalize: input.autoFinalize ?? true,
+    // Only creators that take the arguments can turn them off (blockdev-create, amend and snapshots cannot).
+    autoFinalize: facts.userFlagsSince === undefined ? true : (input.autoFinalize ?? true),
     autoDismiss: facts.manualDismiss ? false : (input.autoDismiss ?? true),
     status: 'undefined',
     started: false,
@@ -86,6 +89,7 @@ export function createJobContext(input: JobInput): JobContext {
     completing: false,
     finalizing: false,
     error: null,
+    failure: null,
     everReady: false,
     ioStatus: 'ok',
     speed: input.speed ?? 0,

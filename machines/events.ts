@@ -50,7 +50,11 @@ export type InternalEvent =
   /** D→E or X→E: commit/abort, clean, event, concluded [job_finalize_single] */
   | { readonly type: 'internal.conclude'; readonly id: string }
   /** E→N for auto-dismiss or never-started jobs [job_do_dismiss] */
-  | { readonly type: 'internal.dismiss'; readonly id: string };
+  | { readonly type: 'internal.dismiss'; readonly id: string }
+  /** D→X: a member's .prepare failed while the transaction was finalized [job_prepare, job_do_finalize] */
+  | { readonly type: 'internal.finalize-fail'; readonly id: string; readonly error: string }
+  /** quit: job_cancel_sync_all cancels the job (force since 6.2) or, once concluded, dismisses it [job_cancel_sync] */
+  | { readonly type: 'internal.shutdown'; readonly id: string };
 
 export type ModelEvent = VerbEvent | InternalEvent;
 export type InternalEventType = InternalEvent['type'];
@@ -72,6 +76,8 @@ export const InternalEventTypes: readonly InternalEventType[] = [
   'internal.txn-abort',
   'internal.conclude',
   'internal.dismiss',
+  'internal.finalize-fail',
+  'internal.shutdown',
 ];
 
 /**
@@ -83,4 +89,5 @@ export const UrgentInternalEvents: ReadonlySet<InternalEventType> = new Set([
   'internal.txn-abort',
   'internal.conclude',
   'internal.dismiss',
+  'internal.finalize-fail',
 ]);

@@ -27,9 +27,9 @@ export interface MachineInput {
 export const MachineEventTypes: readonly string[] = [...Object.keys(VerbCommands), ...InternalEventTypes];
 
 interface Pending {
+  readonly profile: Profile;
   readonly context: GroupContext;
   readonly outcome: Outcome | undefined;
-  committed: boolean;
 }
 
 /**
@@ -40,9 +40,9 @@ const pending = new WeakMap<object, Pending>();
 
 function outcomeFor(profile: Profile, context: GroupContext, event: AnyEventObject): Outcome | undefined {
   const hit = pending.get(event);
-  if (hit && hit.context === context) return hit.outcome;
+  if (hit && hit.context === context && hit.profile === profile) return hit.outcome;
   const outcome = step(profile, context, event as ModelEvent);
-  pending.set(event, { context, outcome, committed: false });
+  pending.set(event, { profile, context, outcome });
   return outcome;
 }
 
@@ -66,10 +66,10 @@ const commit = enqueueActions<
   ParameterizedObject,
   never,
   EventObject
->(({ event, enqueue }) => {
+>(({ context, event, enqueue }) => {
   const entry = pending.get(event);
-  if (!entry || entry.committed || !entry.outcome) return;
-  entry.committed = true;
+  // Only the first job node's action sees the context the step was computed on; the others see its result.
+  if (!entry || entry.context !== context || !entry.outcome) return;
   const outcome = entry.outcome;
   enqueue.assign(() => outcome.group);
   const emit = (e: EmittedMachineEvent) => enqueue.emit(e);
@@ -103,8 +103,8 @@ function jobStates(profile: Profile, index: number) {
           if (!out) return false;
           const after = out.group.jobs[index];
           if (after?.status !== status) return false;
-          const addressed = out.isCommand && (event as { id?: string }).id === context.jobs[index]?.id;
-          return addressed || after !== context.jobs[index] || out.group.aborting !== context.aborting;
+          // Every command gets its reply, also one naming no live job of the group ("Job not found").
+          return out.isCommand || after !== context.jobs[index] || out.group.aborting !== context.aborting || out.events.length > 0;
         },
         actions: commit,
         // QEMU's own self-loops (aborting → aborting) are kept as explicit, non-reentering transitions.

@@ -14,9 +14,10 @@ import { isJobType } from './qapi.ts';
 
 const COPY_MODES = ['background', 'write-blocking'];
 
+const generic = (desc: string): QmpError => ({ class: 'GenericError', desc });
+
 /** QAPI argument errors of the verb commands that need more than the job's name. */
 function argumentError(event: VerbEvent): QmpError | undefined {
-  const generic = (desc: string): QmpError => ({ class: 'GenericError', desc });
   if (event.type === 'block-job-set-speed') {
     if (event.speed === undefined) return generic("Parameter 'speed' is missing");
   }

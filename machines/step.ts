@@ -99,6 +99,23 @@ function toAborting(d: Draft, i: number, error: string): void {
   abortTxn(d, i);
 }
 
+/** job_cancel: the cancel request, then, for a job not started or already done, its completion at once. */
+function cancel(d: Draft, i: number, force: boolean): void {
+  const job = d.job(i);
+  d.patch(i, { cancelled: true, force: job.force || force, userPaused: false, ioStatus: 'ok' });
+  if ((job.status === 'waiting' || job.status === 'pending') && d.base.grouped) {
+    // Already done, in a grouped txn: job_completed_txn_abort takes the members down newest first,
+    // this one included (W→X, D→X through internal.txn-abort).
+    abortTxn(d, i);
+  } else if (job.status === 'created' || job.status === 'waiting' || job.status === 'pending') {
+    // Not started, or already done: job_cancel completes it at once (C→X, W→X, D→X).
+    toAborting(d, i, JobErrors.cancelledText);
+  } else if (!force) {
+    // Soft cancel of a ready mirror: it leaves its loop as if completed, without pivoting.
+    d.patch(i, { completing: true });
+  }
+}
+
 function applyVerb(profile: Profile, g: GroupContext, e: VerbEvent): Outcome {
   const d = new Draft(profile, g);
   const i = indexOfJob(g, e.id);
@@ -131,18 +148,9 @@ function applyVerb(profile: Profile, g: GroupContext, e: VerbEvent): Outcome {
     case 'dismiss':
       d.move(i, 'null');
       break;
-    case 'cancel': {
-      const force = isForceCancel(job, e);
-      d.patch(i, { cancelled: true, force: job.force || force, userPaused: false, ioStatus: 'ok' });
-      if (job.status === 'created' || job.status === 'waiting' || job.status === 'pending') {
-        // Not started, or already done: job_cancel completes it at once (C→X, W→X, D→X).
-        toAborting(d, i, JobErrors.cancelledText);
-      } else if (!force) {
-        // Soft cancel of a ready mirror: it leaves its loop as if completed, without pivoting.
-        d.patch(i, { completing: true });
-      }
+    case 'cancel':
+      cancel(d, i, isForceCancel(job, e));
       break;
-    }
   }
   return d.result(undefined, true);
 }
@@ -155,12 +163,17 @@ function txnAllCompleted(g: GroupContext, i: number): boolean {
 function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Outcome | undefined {
   const d = new Draft(profile, g);
   if (e.type === 'internal.prepare-fail') {
-    // A later action of the command failed: every created job is cancelled before it starts.
-    if (!g.jobs.every((j) => j.status === 'created')) return undefined;
+    // An action of the command failed: the jobs created so far are cancelled before any started, newest
+    // first; the actions after it never created theirs (they stay undefined).
+    const created = g.jobs.flatMap((j, k) => (j.status === 'created' ? [k] : [])).reverse();
+    if (created.length === 0 || g.jobs.some((j) => j.started || j.cancelled)) return undefined;
     if (g.grouped) d.aborting = true;
-    for (let k = g.jobs.length - 1; k >= 0; k--) {
-      d.patch(k, { cancelled: true, force: true, error: JobErrors.cancelledText });
-      d.move(k, 'aborting');
+    for (const k of created) {
+      // Grouped: aborting the newest makes job_completed_txn_abort wait (job_finish_sync) for the older
+      // members, which never started and so never finish. QEMU 7.2 and 10.0 hang there, those still created.
+      const hangs = g.grouped && k !== created[0];
+      d.patch(k, { cancelled: true, force: true, error: hangs ? null : JobErrors.cancelledText });
+      if (!hangs) d.move(k, 'aborting');
     }
     return d.result();
   }
@@ -169,20 +182,23 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
   const j = g.jobs[i]!;
   switch (e.type) {
     case 'internal.create':
-      if (j.status !== 'undefined' || g.jobs.slice(0, i).some((o) => o.status === 'undefined')) return undefined;
+      // In action order, while the command is still creating: every older member created, none cancelled.
+      if (j.status !== 'undefined' || !g.jobs.slice(0, i).every((o) => o.status === 'created' && !o.cancelled)) return undefined;
       d.move(i, 'created');
       return d.result();
     case 'internal.early-fail':
-      if (j.status !== 'created' || g.jobs.length !== 1) return undefined;
+      // The newest job of a command that has started none fails right after job_create.
+      if (j.status !== 'created' || g.jobs.some((o) => o.started || o.cancelled) || g.jobs.slice(i + 1).some((o) => o.status !== 'undefined')) return undefined;
       d.move(i, 'null');
       return d.result();
     case 'internal.start':
-      if (j.status !== 'created' || j.cancelled || g.jobs.some((o) => o.status === 'undefined')) return undefined;
+      if (j.status !== 'created' || j.cancelled || g.jobs.some((o) => o.status === 'undefined' || (o.status === 'null' && !o.started))) return undefined;
       d.patch(i, { started: true });
       d.move(i, 'running');
       return d.result();
     case 'internal.pause-point':
-      if ((j.status !== 'running' && j.status !== 'ready') || pauseCount(j) === 0 || j.force || !j.hasPausePoints) return undefined;
+      if ((j.status !== 'running' && j.status !== 'ready') || pauseCount(j) === 0 || !j.hasPausePoints) return undefined;
+      if (j.force || (j.cancelled && !profile.features.cancelSemantics62)) return undefined;
       d.move(i, j.status === 'running' ? 'paused' : 'standby');
       return d.result();
     case 'internal.enter':
@@ -203,15 +219,16 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
       d.patch(i, { current: j.current + e.done, total: j.current + e.done + e.remaining });
       return d.result();
     case 'internal.ready':
-      if (j.status !== 'running' || !j.hasReady || j.cancelled) return undefined;
+      if (j.status !== 'running' || !j.hasReady || j.cancelled || j.failure !== null) return undefined;
       d.patch(i, { everReady: true });
       d.move(i, 'ready');
       if (!j.everReady && j.isBlockJob) d.emit('BLOCK_JOB_READY', blockEventBase(d.job(i)));
       return d.result();
     case 'internal.run-returned': {
       if (j.status !== 'running' && j.status !== 'ready') return undefined;
-      if (e.error !== undefined) {
-        toAborting(d, i, e.error);
+      const error = e.error ?? j.failure ?? undefined;
+      if (error !== undefined) {
+        toAborting(d, i, error);
         return d.result();
       }
       if (j.force) {
@@ -226,8 +243,10 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
     case 'internal.io-error': {
       if (!j.isBlockJob || (j.status !== 'running' && j.status !== 'ready') || j.force) return undefined;
       d.emit('BLOCK_JOB_ERROR', { device: j.id, operation: 'write', action: e.action });
-      if (e.action === 'report') toAborting(d, i, e.nospace ? 'No space left on device' : 'Input/output error');
-      else if (e.action === 'stop') d.patch(i, { userPaused: true, ioStatus: e.nospace ? 'nospace' : 'failed' });
+      const text = e.nospace ? 'No space left on device' : 'Input/output error';
+      if (e.action === 'report') d.patch(i, { failure: j.failure ?? text });
+      // block_job_iostatus_set_err keeps the first error.
+      else if (e.action === 'stop') d.patch(i, { userPaused: true, ioStatus: j.ioStatus !== 'ok' ? j.ioStatus : e.nospace ? 'nospace' : 'failed' });
       return d.result();
     }
     case 'internal.txn-pending': {
@@ -251,7 +270,7 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
       const finalizable = j.status === 'pending' && j.finalizing && !g.aborting;
       if (!finalizable && j.status !== 'aborting') return undefined;
       // A transaction is finalized newest member first.
-      const newerPending = txnMembers(g, i).some((k) => k > i && g.jobs[k]!.status !== 'concluded' && g.jobs[k]!.status !== 'null');
+      const newerPending = txnMembers(g, i).some((k) => k > i && !['concluded', 'null', 'undefined'].includes(g.jobs[k]!.status));
       if (newerPending) return undefined;
       if (j.started && j.isBlockJob) {
         if (j.force) d.emit('BLOCK_JOB_CANCELLED', blockEventBase(j));
@@ -263,6 +282,22 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
     case 'internal.dismiss':
       if (j.status !== 'concluded' || (j.autoDismiss === false && j.started)) return undefined;
       d.move(i, 'null');
+      return d.result();
+    case 'internal.finalize-fail':
+      // .prepare runs on every member before any concludes; the first to fail aborts the transaction.
+      if (j.status !== 'pending' || !j.finalizing || g.aborting) return undefined;
+      if (!txnMembers(g, i).every((k) => g.jobs[k]!.status === 'pending')) return undefined;
+      toAborting(d, i, e.error);
+      return d.result();
+    case 'internal.shutdown':
+      if (j.status === 'concluded') {
+        d.move(i, 'null');
+        return d.result();
+      }
+      if (!['created', 'running', 'paused', 'ready', 'standby', 'waiting', 'pending'].includes(j.status)) return undefined;
+      if (j.cancelled && (j.force || j.status !== 'ready')) return undefined;
+      // Before 6.2 quit soft-cancels: a ready mirror completes without pivoting.
+      cancel(d, i, profile.features.cancelSemantics62 || isForceCancel(j, { type: 'block-job-cancel', id: j.id }));
       return d.result();
   }
 }

@@ -130,10 +130,11 @@ function internalEvents(snapshot: AnyMachineSnapshot, ids: string[]): ModelEvent
   for (const id of ids) {
     const drains = jobs.find((j) => j.id === id)?.drains ?? 0;
     for (const type of InternalEventTypes) {
-      if (type === 'internal.progress' || type === 'internal.prepare-fail') continue;
+      if (type === 'internal.progress' || type === 'internal.prepare-fail' || type === 'internal.shutdown') continue;
       if (type === 'internal.drain-begin' && drains >= 1) continue;
       if (type === 'internal.run-returned') out.push({ type, id }, { type, id, error: 'Input/output error' });
       else if (type === 'internal.io-error') out.push({ type, id, action: 'report' }, { type, id, action: 'stop' });
+      else if (type === 'internal.finalize-fail') out.push({ type, id, error: 'Input/output error' });
       else out.push({ type, id } as ModelEvent);
     }
   }
