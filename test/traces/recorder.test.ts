@@ -11,6 +11,7 @@ import { isMetaLine, type MetaLine, type TraceLine } from '../../traces/format.t
 import { startRecorder, type Recorder, type RecorderOptions } from '../../traces/recorder.ts';
 import { GREETING, startFakeServer, type FakeServer, type FakeServerOptions } from '../qmp/fakeQmpServer.ts';
 import { describeQemu, RELEASES } from '../support/qemu.ts';
+import { checkTraceFile } from '../../conformance/index.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
@@ -292,6 +293,9 @@ for (const release of RELEASES) {
         'concluded',
         'null',
       ]);
+      const verdict = await checkTraceFile(out, { strict: true });
+      expect(verdict.violations).toEqual([]);
+      expect(verdict.ok).toBe(true);
     });
 
     it('leaves a valid prefix of the session when qjob record is killed with SIGKILL mid-session', async () => {
@@ -322,6 +326,10 @@ for (const release of RELEASES) {
         const crossed = seen.filter((m) => m.dir === dir).map((m) => m.msg);
         expect(recorded).toEqual(crossed.slice(0, recorded.length));
       }
+      // The prefix is a behaviour of the model: commands cut off unanswered are warnings, not violations.
+      const verdict = await checkTraceFile(out, { strict: true });
+      expect(verdict.violations).toEqual([]);
+      expect(verdict.ok).toBe(true);
     });
 
     it('exits 0 with a summary when the client disconnects, and on SIGTERM', async () => {
