@@ -83,7 +83,7 @@ export class SyntheticTrace {
   }
 
   private blockData(s: Slot, error?: string): string {
-    return `{"device":"${s.id}","len":${TOTAL},"offset":${s.progress},"speed":0,"type":"${s.type}"${error ? `,"error":"${error}"` : ''}}`;
+    return `{"device":"${s.id}","len":${TOTAL},"offset":${s.progress},"speed":1048576,"type":"${s.type}"${error ? `,"error":"${error}"` : ''}}`;
   }
 
   /** The greeting and capabilities negotiation. */

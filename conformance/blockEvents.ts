@@ -9,6 +9,7 @@ import { isJobType, JobTypes, type JobEventName } from '../machines/index.ts';
 import { D, FC, statusName, UP, X, Y } from './encoding.ts';
 import { Completion, JobTrack } from './job.ts';
 import { checkProgress } from './progress.ts';
+import { checkSpeed } from './speed.ts';
 import type { CheckState } from './state.ts';
 import { followChain, updateOwed } from './urgent.ts';
 
@@ -51,7 +52,10 @@ export function onBlockEvent(st: CheckState, name: JobEventName, data: Data, saw
   if (isJobType(type) && !job.learnType(type)) {
     st.violate('type-mismatch', id, `${name} says type '${type}'`, `'${job.type ?? '?'}', the type its creating command makes`);
   }
-  if (st.wire) checkProgress(st, job, data['offset']);
+  if (st.wire) {
+    checkProgress(st, job, data['offset']);
+    checkSpeed(st, job, data['speed'], name, true);
+  }
   const known = job.statusKnown;
   switch (name) {
     case 'BLOCK_JOB_READY':

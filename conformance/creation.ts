@@ -14,6 +14,8 @@ export interface CreationSpec {
   /** commit only: true when `top` is omitted (the active layer); undefined when `top` names a node. */
   readonly activeCommit: boolean | undefined;
   readonly copyMode: 'background' | 'write-blocking' | undefined;
+  /** The `speed` argument (0 when absent); undefined when it is not a usable non-negative integer. */
+  readonly speed: number | undefined;
 }
 
 export interface Creation {
@@ -23,6 +25,11 @@ export interface Creation {
 }
 
 type Args = Record<string, unknown>;
+
+/** A speed QEMU stores as given (an int64 >= 0 that JSON numbers carry exactly), else undefined. */
+export function speedValue(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
 
 function asArgs(value: unknown): Args {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Args) : {};
@@ -38,6 +45,7 @@ function specOf(command: keyof typeof CreatorCommands, args: Args): CreationSpec
     autoDismiss: typeof args['auto-dismiss'] === 'boolean' ? args['auto-dismiss'] : true,
     activeCommit: type === 'commit' ? (args['top'] === undefined && args['top-node'] === undefined ? true : undefined) : undefined,
     copyMode: mode === 'background' || mode === 'write-blocking' ? mode : undefined,
+    speed: args['speed'] === undefined ? 0 : speedValue(args['speed']),
   };
 }
 

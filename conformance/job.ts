@@ -60,6 +60,11 @@ export class JobTrack {
   completion: Completion = Completion.None;
   /** The status it concluded from (aborting: failed or cancelled; pending: success), -1 before. */
   concludedFrom = -1;
+  /**
+   * The block job's speed (BlockJob.speed): from its creating command, then each accepted
+   * block-job-set-speed; undefined when unknown.
+   */
+  speed: number | undefined;
   /** Highest current-progress / offset seen, -1 before. */
   progress = -1;
   /** The status comes from JOB_STATUS_CHANGE (false: the job was only seen in a query or BLOCK_JOB_* event). */
@@ -71,6 +76,11 @@ export class JobTrack {
   creatorPending = false;
   /** The creating command, while unanswered. */
   creator: PendingCreator | undefined;
+  /**
+   * A query showed an error while it was running or ready: its run() has failed (job_co_entry records the
+   * error before job_exit runs in a later bottom half), so its next status must be 'aborting'.
+   */
+  failing = false;
   /** The first member of its grouped transaction to abort (it is not force-cancelled by the abort). */
   failedFirst = false;
   txn: Txn | undefined;
@@ -83,6 +93,7 @@ export class JobTrack {
     readonly spec: CreationSpec | undefined,
   ) {
     this.type = spec?.type;
+    this.speed = spec?.speed;
     this.autoFinalize = spec?.autoFinalize;
     this.autoDismiss = spec?.type && JobTypes[spec.type].manualDismiss ? false : spec?.autoDismiss;
     this.templates = templatesFor(profile, id, spec, spec?.type);

@@ -66,7 +66,7 @@ export interface PendingQuery extends Base {
 
 export interface PendingOther extends Base {
   readonly kind: 'other';
-  /** A verb command without a usable job name, or a job command no release has: QEMU must refuse it. */
+  /** A verb command QAPI refuses (no usable job name, a member of another union branch), or a job command no release has: QEMU must refuse it. */
   readonly mustFail?: boolean;
 }
 
@@ -81,10 +81,16 @@ const EXTRA_ARGS: Partial<Record<VerbCommandName, Readonly<Record<string, string
   'block-job-change': { type: 'string', 'copy-mode': 'string' },
 };
 
+/**
+ * The verb event of a job command, or undefined when QAPI must refuse the command before any job rule
+ * applies: the job's name is missing, or block-job-change has `copy-mode` with a `type` other than
+ * mirror (the member exists only in the mirror branch of the union: "Parameter 'copy-mode' is unexpected").
+ */
 function verbOf(name: VerbCommandName, args: Record<string, unknown>): { event: VerbEvent; loose: boolean } | undefined {
   const idArg = VerbCommands[name].idArg;
   const id = args[idArg];
   if (typeof id !== 'string') return undefined;
+  if (name === 'block-job-change' && args['copy-mode'] !== undefined && args['type'] !== 'mirror') return undefined;
   const extra = EXTRA_ARGS[name] ?? {};
   let loose = false;
   for (const key of Object.keys(args)) {

@@ -5,10 +5,11 @@
  * `undefined` or `null` jobs (job_create inserts after `undefined`; dismissal unlinks with `null`).
  */
 import { atLeast, isJobType, JobStatus, JobTypes } from '../machines/index.ts';
-import { E, isAlive, N, S, statusIndex, statusName, U, X, Y } from './encoding.ts';
+import { E, isAlive, N, R, S, statusIndex, statusName, U, X, Y } from './encoding.ts';
 import { JobTrack } from './job.ts';
 import type { PendingQuery } from './pending.ts';
 import { checkProgress } from './progress.ts';
+import { checkSpeed } from './speed.ts';
 import type { CheckState } from './state.ts';
 
 type Entry = Record<string, unknown>;
@@ -91,6 +92,7 @@ function checkBlockFields(st: CheckState, entry: Entry, job: JobTrack, s: number
       st.violate('query-field-mismatch', job.id, `query-block-jobs says ${field}: ${v}`, `${field}: ${known}, as the creating command set it`);
     }
   }
+  checkSpeed(st, job, entry['speed'], 'query-block-jobs', false);
   const ready = entry['ready'];
   if (typeof ready === 'boolean' && s > U && atLeast(st.profile.version, '7.2')) {
     const expected = s === Y || s === S;
@@ -101,6 +103,12 @@ function checkBlockFields(st: CheckState, entry: Entry, job: JobTrack, s: number
 function checkError(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack, s: number): void {
   const hasError = entry['error'] !== undefined;
   if (hasError && s > U && s !== X && s !== E && s !== N) {
+    // run() failed and recorded its error (job->err, job->ret) in the coroutine; job_exit moves the
+    // job to aborting in a later bottom half, so a command in between lists it running or ready.
+    if (s === R || s === Y) {
+      job.failing = true;
+      return;
+    }
     st.violate('error-on-success', job.id, `${q.name} shows error ${JSON.stringify(entry['error'])} on a job in '${statusName(s)}'`, "no error before 'aborting'");
     return;
   }

@@ -98,6 +98,12 @@ function transition(st: CheckState, job: JobTrack, s: number): void {
 /** Rules that need only the order of events (they hold in iotests logs too). */
 function eventRules(st: CheckState, job: JobTrack, from: number, s: number): void {
   const txn = job.txn;
+  if (job.failing) {
+    if ((from === R || from === Y) && s !== X) {
+      st.violate('error-on-success', job.id, `'${statusName(from)}' → '${statusName(s)}' after a query showed the job's error`, "'aborting': a job whose run failed goes to aborting next");
+    }
+    job.failing = false;
+  }
   if (s === Y && job.hasReady() === false) {
     st.violate('ready-impossible', job.id, `a ${job.type ?? 'non-converging'} job became 'ready'`, nextWithout(from, Y));
   }
@@ -153,8 +159,16 @@ function commandRules(st: CheckState, job: JobTrack, from: number, s: number): v
   }
 }
 
+/**
+ * What may end a user's pause: a resume or cancel of the job, shutdown, or its grouped transaction's
+ * abort. The abort resumes the paused members (job_cancel_async) before any member shows 'aborting'
+ * when the cancelled member had already finished (waiting, pending): job_cancel runs
+ * job_completed_txn_abort at once, which force-cancels and finishes the others first. So a cancel of
+ * another member, accepted or unanswered, is cause enough.
+ */
 function resumable(st: CheckState, job: JobTrack): boolean {
-  return st.shutdown || job.txn?.aborting === true || st.pendingVerb(job.id, ['resume', 'cancel']);
+  if (st.shutdown || job.txn?.aborting === true || st.pendingVerb(job.id, ['resume', 'cancel'])) return true;
+  return job.txn !== undefined && job.txn.members.some((m) => m !== job && cancelOf(st, m));
 }
 
 /** A finished job aborts only when cancelled, when its transaction aborts, or (pending) when a prepare fails in finalize. */

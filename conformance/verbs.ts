@@ -12,6 +12,7 @@ import { addUnique, D, isAlive, keyBits, keyStatus, N, statusIndex, statusName }
 import type { JobTrack } from './job.ts';
 import type { PendingVerb, Reply, Window } from './pending.ts';
 import type { CheckState } from './state.ts';
+import { speedValue } from './creation.ts';
 import { verbModel, withId } from './verbModel.ts';
 
 interface Outcome {
@@ -143,9 +144,11 @@ function applyEffects(job: JobTrack, w: Window, agree: readonly Outcome[]): void
   if (finals.length > 0) job.beliefs = finals;
 }
 
-/** finalize and dismiss act synchronously: their effect is visible by the reply. */
+/** finalize and dismiss act synchronously: their effect is visible by the reply; set-speed sets the speed. */
 function afterSuccess(st: CheckState, p: PendingVerb, job: JobTrack, verb: string): void {
-  if (verb === 'dismiss') {
+  if (verb === 'set-speed') {
+    job.speed = speedValue(p.event.speed);
+  } else if (verb === 'dismiss') {
     job.dismissAsked = true;
     if (st.wire && st.statusEvents && job.statusKnown && job.status !== N) {
       st.violate('verb-effect-missing', job.id, `${p.event.type} accepted but the job is still '${statusName(job.status)}'`, "'null' before the reply");

@@ -5,6 +5,12 @@ import { recordCorpusCommand } from './record-corpus.ts';
 import { replayCommand } from './replay.ts';
 import { checkCommand } from './check.ts';
 import { coverageCommand } from './coverage.ts';
+import { serveCommand } from './serve.ts';
+import { verifyCommand } from './verify.ts';
+import { mutantsCommand } from './mutants.ts';
+import { exploreCommand } from './explore.ts';
+import { pathsCommand } from './paths.ts';
+import { graphCommand } from './graph.ts';
 
 /** Every sub-command, in the order `qjob --help` lists them. */
-export const commands: readonly CommandSpec[] = [tablesCommand, recordCommand, recordCorpusCommand, replayCommand, checkCommand, coverageCommand];
+export const commands: readonly CommandSpec[] = [tablesCommand, recordCommand, recordCorpusCommand, replayCommand, checkCommand, coverageCommand, serveCommand, verifyCommand, mutantsCommand, exploreCommand, pathsCommand, graphCommand];

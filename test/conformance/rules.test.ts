@@ -205,6 +205,18 @@ const cases: RuleCase[] = [
     nearMiss: standby,
   },
   {
+    rule: 'speed-mismatch',
+    broken: () => change(paused(), reply('c17'), (m) => ((m['return'] as Record<string, unknown>[])[0]!['speed'] = 2097152)),
+    job: 'j0',
+    nearMiss: L('race: set-speed 0 answered after the backup concluded, its events already showing speed 0'),
+  },
+  {
+    rule: 'speed-mismatch',
+    broken: () => change(L('race: set-speed 0 answered after the backup concluded, its events already showing speed 0')(), event('BLOCK_JOB_COMPLETED'), (m) => ((m['data'] as Record<string, unknown>)['speed'] = 2097152)),
+    job: 'j0',
+    nearMiss: L('race: cancel after set-speed 0 lands in pending (10.0, 2 of 8 runs)'),
+  },
+  {
     rule: 'progress-decreased',
     broken: () => change(paused(), reply('c16'), (m) => ((m['return'] as Record<string, unknown>[])[0]!['current-progress'] = 0)),
     job: 'j0',

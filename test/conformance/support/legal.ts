@@ -390,6 +390,19 @@ export const legal: Record<string, () => TraceLine[]> = {
     return t.lines();
   },
 
+  'race: set-speed 0 answered after the backup concluded, its events already showing speed 0': () => {
+    const t = new Trace('7.2');
+    const c = t.send('blockdev-backup', backup('j0', { speed: MiB, 'auto-dismiss': false }));
+    t.status('j0', 'created', 'running', 'paused', 'running').ok(c);
+    t.call('query-block-jobs', undefined, [blockJobInfo('j0', 'backup', 'running', { speed: MiB, 'auto-dismiss': false })]);
+    const s = t.send('block-job-set-speed', { device: 'j0', speed: 0 });
+    t.status('j0', 'waiting', 'pending').completed('j0').status('j0', 'concluded').ok(s);
+    t.call('query-block-jobs', undefined, [blockJobInfo('j0', 'backup', 'concluded', { speed: 0, 'auto-dismiss': false, offset: 67108864 })]);
+    const d = t.send('job-dismiss', { id: 'j0' });
+    t.status('j0', 'null').ok(d);
+    return t.lines();
+  },
+
   'pipelined: a second job-cancel finds the job concluded': () => {
     const t = new Trace('7.2');
     const c = t.send('blockdev-backup', backup('j0', { speed: MiB, 'auto-dismiss': false }));

@@ -18,6 +18,10 @@ export class Trace {
   private n = 1;
   private t = 0.01;
   private seconds = 1795581459;
+  /** Each job's speed, as its creating command or the last block-job-set-speed sent set it (BLOCK_JOB_* events carry it). */
+  private readonly speeds = new Map<string, number>();
+  /** The speed each job-creating command sent asks for, taken up when the job shows `created`. */
+  private readonly asked = new Map<string, number>();
 
   constructor(release: Release | null = '7.2') {
     if (release) {
@@ -38,9 +42,26 @@ export class Trace {
 
   /** Sends a command; returns its id. */
   send(execute: string, args?: Record<string, unknown>): string {
+    this.noteSpeed(execute, args);
     const id = `c${this.n++}`;
     this.out.push({ dir: 'send', t: this.tick(), msg: { execute, ...(args ? { arguments: args } : {}), id } });
     return id;
+  }
+
+  private noteSpeed(execute: string, args: Record<string, unknown> | undefined): void {
+    if (!args) return;
+    const jobs = execute === 'transaction' ? ((args['actions'] ?? []) as { data?: Record<string, unknown> }[]).map((a) => a.data ?? {}) : [args];
+    for (const a of jobs) {
+      const id = a['job-id'];
+      if (typeof id === 'string') this.asked.set(id, typeof a['speed'] === 'number' ? a['speed'] : 0);
+    }
+    if (execute === 'block-job-set-speed' && typeof args['device'] === 'string' && typeof args['speed'] === 'number' && args['speed'] >= 0) {
+      this.speeds.set(args['device'], args['speed']);
+    }
+  }
+
+  private speedOf(id: string): number {
+    return this.speeds.get(id) ?? 0;
   }
 
   ok(id: string, ret: unknown = {}): this {
@@ -61,7 +82,10 @@ export class Trace {
   }
 
   status(id: string, ...statuses: string[]): this {
-    for (const status of statuses) this.event('JOB_STATUS_CHANGE', { status, id });
+    for (const status of statuses) {
+      if (status === 'created') this.speeds.set(id, this.asked.get(id) ?? 0);
+      this.event('JOB_STATUS_CHANGE', { status, id });
+    }
     return this;
   }
 
@@ -72,15 +96,15 @@ export class Trace {
   }
 
   ready(id: string, type = 'mirror', offset = 67108864): this {
-    return this.status(id, 'ready').event('BLOCK_JOB_READY', { device: id, len: 67108864, offset, speed: 0, type });
+    return this.status(id, 'ready').event('BLOCK_JOB_READY', { device: id, len: 67108864, offset, speed: this.speedOf(id), type });
   }
 
   completed(id: string, type = 'backup', error?: string, offset = 67108864): this {
-    return this.event('BLOCK_JOB_COMPLETED', { device: id, len: 67108864, offset, speed: 0, type, ...(error ? { error } : {}) });
+    return this.event('BLOCK_JOB_COMPLETED', { device: id, len: 67108864, offset, speed: this.speedOf(id), type, ...(error ? { error } : {}) });
   }
 
   cancelled(id: string, type = 'backup', offset = 1048576): this {
-    return this.event('BLOCK_JOB_CANCELLED', { device: id, len: 67108864, offset, speed: 0, type });
+    return this.event('BLOCK_JOB_CANCELLED', { device: id, len: 67108864, offset, speed: this.speedOf(id), type });
   }
 
   pendingEvent(id: string, type = 'backup'): this {

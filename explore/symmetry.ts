@@ -1,0 +1,75 @@
+/**
+ * Symmetry reduction for interchangeable members (identical inputs): a group state is stored as the
+ * representative of its orbit under the permutations that provably do not change what can happen.
+ *
+ * The model is not symmetric under every permutation of identical members: several rules single out
+ * "the newest member such that ...": creation in index order, early failure of the newest created job,
+ * a failed preparation that hangs every created member but the newest (grouped), and newest-first
+ * finalization of a grouped transaction. So only these permutations are used, and the transition
+ * relation is invariant under each of them (which is what makes the reduction exact):
+ *  - members that are concluded or dismissed, among themselves: every rule treats them alike;
+ *  - in a group of individual transactions (not grouped), once a member has started: every member of
+ *    the class (no member can be created, fail early or fail in preparation any more, and each
+ *    transaction has one member, so nothing is ordered).
+ * A grouped transaction's unfinished members keep their positions: who is finalized first depends on
+ * them. The tests check that the orbits explored are exactly the orbits of the unreduced space.
+ * (Not every arrangement of an orbit need be reachable, as the permutations depend on the state: the
+ * reduced search counts orbits, not the states they stand for.)
+ */
+import { CONCLUDED_CODE, NULL_CODE } from './localStates.ts';
+
+export class Symmetry {
+  /** For each class of two or more interchangeable members, their positions (ascending). */
+  readonly classes: readonly (readonly number[])[];
+  private readonly picked = new Int32Array(16);
+  private readonly values = new Int32Array(16);
+
+  constructor(
+    classIds: readonly number[],
+    readonly grouped: boolean,
+  ) {
+    const byId = new Map<number, number[]>();
+    classIds.forEach((c, pos) => {
+      const list = byId.get(c) ?? [];
+      list.push(pos);
+      byId.set(c, list);
+    });
+    this.classes = [...byId.values()].filter((l) => l.length > 1);
+  }
+
+  get trivial(): boolean {
+    return this.classes.length === 0;
+  }
+
+  /** Whether every member of a class may be permuted in state w (individual transactions, one started). */
+  private whole(w: Int32Array, summary: Uint8Array): boolean {
+    if (this.grouped) return false;
+    for (let k = 1; k < w.length; k++) if (summary[w[k]!]! & 2) return true;
+    return false;
+  }
+
+  private movable(lid: number, status: Uint8Array): boolean {
+    const s = status[lid]!;
+    return s === CONCLUDED_CODE || s === NULL_CODE;
+  }
+
+  /**
+   * Puts state w (word 0 the abort flag, word 1 + p member p's local state) in canonical form in place:
+   * the movable members of each class sorted by local state.
+   */
+  canonicalize(w: Int32Array, status: Uint8Array, summary: Uint8Array): void {
+    const whole = this.whole(w, summary);
+    for (const members of this.classes) {
+      let m = 0;
+      for (const p of members) {
+        if (whole || this.movable(w[1 + p]!, status)) {
+          this.picked[m] = p;
+          this.values[m++] = w[1 + p]!;
+        }
+      }
+      if (m < 2) continue;
+      const vals = this.values.subarray(0, m).sort();
+      for (let k = 0; k < m; k++) w[1 + this.picked[k]!] = vals[k]!;
+    }
+  }
+}

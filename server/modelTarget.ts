@@ -1,0 +1,100 @@
+/**
+ * The `model` target: the model server as an implementation under test, in-process. Each session gets
+ * a server of its own (a fresh job list and the set-up's nodes) on a unix socket in a private 0700
+ * folder, and qjob's QMP client connects to it, so the session crosses a real socket like any other
+ * target's. `model` behaves as the newest modelled release, `model:7.2` as QEMU 7.2.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseRelease, profileFor, UnknownReleaseError } from '../machines/index.ts';
+import { connectQmp } from '../qmp/index.ts';
+// Only the leaf modules of targets/, so targets/parseTarget.ts may list modelTargetKind among its built-in kinds.
+import { SetupError, TargetSpecError } from '../targets/errors.ts';
+import type { TargetKind } from '../targets/parseTarget.ts';
+import type { Session, SessionOptions, Target, TargetSetup } from '../targets/target.ts';
+import type { Clock } from './clock.ts';
+import type { ServerHooks } from './hooks.ts';
+import { listenQmp } from './listen.ts';
+import { ModelServer } from './modelServer.ts';
+
+export interface ModelTargetOptions {
+  /** The QEMU release the server behaves as; default the newest modelled one. */
+  readonly release?: string;
+  readonly name?: string;
+  /** Faults (mutants/). */
+  readonly hooks?: ServerHooks;
+  readonly clock?: Clock;
+  /** The greeting's `package`. */
+  readonly packageName?: string;
+}
+
+export function modelTarget(options: ModelTargetOptions = {}): Target {
+  if (options.release !== undefined) profileFor(options.release);
+  return {
+    name: options.name ?? (options.release === undefined ? 'model' : `model:${options.release}`),
+    open: (setup, sessionOptions) => openModelSession(options, setup, sessionOptions),
+  };
+}
+
+async function openModelSession(options: ModelTargetOptions, setup: TargetSetup = {}, sessionOptions: SessionOptions = {}): Promise<Session> {
+  let server: ModelServer;
+  try {
+    server = new ModelServer({
+      ...(options.release !== undefined ? { release: options.release } : {}),
+      ...(setup.setup !== undefined ? { setup: setup.setup } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.packageName !== undefined ? { packageName: options.packageName } : {}),
+    });
+  } catch (error) {
+    throw new SetupError(`model: ${(error as Error).message}`);
+  }
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-model-'));
+  fs.chmodSync(folder, 0o700);
+  const startedAt = performance.now();
+  let listening: Awaited<ReturnType<typeof listenQmp>> | undefined;
+  try {
+    listening = await listenQmp(server, { kind: 'unix', path: path.join(folder, 'qmp.sock') });
+    const client = await connectQmp(listening.qmpAddress, {
+      timeoutMs: sessionOptions.timeoutMs,
+      commandTimeoutMs: sessionOptions.commandTimeoutMs,
+      onMessage: sessionOptions.onMessage,
+    });
+    let closing: Promise<void> | undefined;
+    const l = listening;
+    return {
+      client,
+      startedAt,
+      folder,
+      close: () =>
+        (closing ??= (async () => {
+          await client.close();
+          server.stop();
+          await l.close();
+          fs.rmSync(folder, { recursive: true, force: true });
+        })()),
+    };
+  } catch (error) {
+    server.stop();
+    await listening?.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export const modelTargetKind: TargetKind = {
+  scheme: 'model',
+  usage: ['model', 'model:7.2'],
+  create(rest, spec) {
+    if (rest === undefined) return modelTarget({ name: spec });
+    if (parseRelease(rest) === undefined) throw new TargetSpecError(`'${spec}': expected model or model:RELEASE (e.g. model:7.2)`);
+    try {
+      return modelTarget({ release: rest, name: spec });
+    } catch (error) {
+      if (error instanceof UnknownReleaseError) throw new TargetSpecError(`'${spec}': ${error.message}`);
+      throw error;
+    }
+  },
+};

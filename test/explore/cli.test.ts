@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('qjob explore', () => {
+  it('prints the figures as JSON', async () => {
+    const { code, out } = await run('explore', '--jobs', '2', '--grouped', '--alphabet', 'core', '--json');
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as Record<string, unknown>;
+    for (const key of ['states', 'transitions', 'edgesCovered', 'edgesTotal', 'invariantsChecked', 'violations', 'seconds']) expect(r).toHaveProperty(key);
+    expect(r['edgesCovered']).toBe(20);
+    expect(r['violations']).toEqual([]);
+  });
+
+  it('prints one line per figure, and the same counts with either engine', async () => {
+    const compiled = await run('explore', '--jobs', '1', '--mix', 'backup');
+    const xstate = await run('explore', '--jobs', '1', '--mix', 'backup', '--engine', 'xstate');
+    const line = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(`${key}:`));
+    for (const key of ['states', 'transitions', 'depth', 'STT edges covered', 'violations', 'dead ends']) expect(line(compiled.out, key)).toBe(line(xstate.out, key));
+  });
+
+  it('exits 1 on a violation, with its path', async () => {
+    const { code, out } = await run('explore', '--jobs', '2', '--grouped', '--alphabet', 'core', '--urgent', 'free');
+    expect(code).toBe(1);
+    expect(out).toMatch(/aborted-txn-members-fail[\s\S]*path: internal\.create j0/);
+  });
+
+  it('exits 2 on bad usage, without a stack trace', async () => {
+    for (const args of [['--jobs', '7'], ['--jobs', 'x'], ['--mix', 'floppy'], ['--mix', 'mirror:active'], ['--release', '1.0']]) {
+      const { code, err } = await run('explore', ...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe('qjob paths and qjob graph', () => {
+  it('prints scenarios to a status', async () => {
+    const { code, out } = await run('paths', '--to', 'pending', '--json');
+    expect(code).toBe(0);
+    const r = JSON.parse(out) as { scenarios: { steps: unknown[] }[]; leftOut: Record<string, string> };
+    expect(r.scenarios).toHaveLength(1);
+    expect(r.leftOut['internal.drain-begin']).toBeDefined();
+  });
+
+  it('refuses ambiguous or undrivable requests', async () => {
+    expect((await run('paths')).code).toBe(2);
+    expect((await run('paths', '--to', 'ready', '--cover', 'edges')).code).toBe(2);
+    expect((await run('paths', '--to', 'sleeping')).code).toBe(2);
+    expect((await run('paths', '--to', 'ready', '--jobs', '2', '--mix', 'mirror')).code).toBe(2);
+  });
+
+  it('draws the graph', async () => {
+    const { code, out } = await run('graph', '--format', 'mermaid', '--release', '7.2');
+    expect(code).toBe(0);
+    expect(out).toContain('s_ready --> s_standby');
+    expect((await run('graph', '--traces', '/nonexistent')).code).toBe(2);
+  });
+});

@@ -1,0 +1,95 @@
+/** `qjob verify` output: text for people, JSON for programs, JUnit XML for CI (one test case per run). */
+import type { CoverageReport, VerifyReport } from './verify.ts';
+
+function grid(coverage: CoverageReport): string[] {
+  const byStatus = new Map<string, string[]>();
+  for (const [status, verb] of coverage.cells) byStatus.set(status, [...(byStatus.get(status) ?? []), verb]);
+  return [...byStatus.entries()].map(([status, verbs]) => `    ${status.padEnd(9)} ${verbs.join(' ')}`);
+}
+
+export function formatVerifyText(r: VerifyReport, verbose = false): string {
+  const out: string[] = [];
+  out.push(`qjob verify: target ${r.target} (QEMU ${r.release} rules), seed ${r.seed}, ${r.runs} runs in ${(r.durationMs / 1000).toFixed(1)} s`);
+  for (const f of r.failures) {
+    out.push(`FAIL run ${f.run}: ${f.violations.length} violation${f.violations.length === 1 ? '' : 's'}${f.error !== undefined ? `; error: ${f.error}` : ''}`);
+    for (const v of f.violations) {
+      const job = v.job !== undefined ? ` job '${v.job}':` : '';
+      out.push(`  ${v.file}:${v.line}:${job} [${v.rule}] ${v.message}`);
+      if (v.msg) out.push(`      message: ${v.msg}`);
+      out.push(`      allowed: ${v.allowed}`);
+    }
+    out.push(`  shrunk ${f.shrinks} times to ${f.actions.length} actions, ${f.scenario.steps.length} steps`);
+    if (f.traceFile !== undefined) out.push(`  trace: ${f.traceFile}`);
+    out.push(`  replay: ${f.replay}`);
+  }
+  const c = r.coverage;
+  out.push(`coverage: ${c.cells.length}/${c.cellTotal} (status, verb) cells, ${c.edges.length}/${c.edgeTotal} STT edges`);
+  if (verbose) out.push(...grid(c));
+  if (r.problem !== undefined) out.push(`FAIL ${r.problem}`);
+  out.push(r.ok ? `ok: ${r.runs} runs, no failures` : `${r.failures.length > 0 ? 'failed' : 'not ok'}: ${r.runs} runs, ${r.failures.length} failing`);
+  return out.join('\n') + '\n';
+}
+
+export function formatVerifyJson(r: VerifyReport): string {
+  return (
+    JSON.stringify(
+      {
+        ok: r.ok,
+        runs: r.runs,
+        seed: r.seed,
+        target: r.target,
+        release: r.release,
+        durationMs: r.durationMs,
+        coverage: { cells: r.coverage.cells, edges: r.coverage.edges, cellTotal: r.coverage.cellTotal, edgeTotal: r.coverage.edgeTotal },
+        failures: r.failures.map((f) => ({
+          run: f.run,
+          seed: f.seed,
+          path: f.path,
+          shrinks: f.shrinks,
+          replay: f.replay,
+          ...(f.traceFile !== undefined ? { traceFile: f.traceFile } : {}),
+          ...(f.error !== undefined ? { error: f.error } : {}),
+          violations: f.violations,
+          scenario: f.scenario,
+        })),
+        ...(r.problem !== undefined ? { problem: r.problem } : {}),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+export function formatVerifyJunit(r: VerifyReport): string {
+  const failed = new Map(r.failures.map((f) => [f.run, f]));
+  const cases: string[] = [];
+  for (let run = 1; run <= r.runs; run++) {
+    const f = failed.get(run);
+    const name = `run ${run} (seed ${r.seed})`;
+    if (!f) {
+      cases.push(`    <testcase classname="qjob.verify.${xml(r.target)}" name="${xml(name)}"/>`);
+      continue;
+    }
+    const body = [...f.violations.map((v) => `${v.file}:${v.line}: [${v.rule}] ${v.message} (allowed: ${v.allowed})`), `replay: ${f.replay}`, ...(f.traceFile ? [`trace: ${f.traceFile}`] : [])].join('\n');
+    const first = f.violations[0];
+    cases.push(
+      `    <testcase classname="qjob.verify.${xml(r.target)}" name="${xml(name)}">\n      <failure message="${xml(first ? `[${first.rule}] ${first.message}` : (f.error ?? 'failed'))}">${xml(body)}</failure>\n    </testcase>`,
+    );
+  }
+  if (r.problem !== undefined) cases.push(`    <testcase classname="qjob.verify.${xml(r.target)}" name="coverage">\n      <failure message="${xml(r.problem)}"/>\n    </testcase>`);
+  const failures = r.failures.length + (r.problem !== undefined ? 1 : 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${cases.length}" failures="${failures}">`,
+    `  <testsuite name="qjob verify ${xml(r.target)}" tests="${cases.length}" failures="${failures}" time="${(r.durationMs / 1000).toFixed(3)}">`,
+    `    <properties><property name="seed" value="${r.seed}"/><property name="release" value="${xml(r.release)}"/><property name="cells" value="${r.coverage.cells.length}"/><property name="edges" value="${r.coverage.edges.length}"/></properties>`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
