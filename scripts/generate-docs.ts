@@ -10,6 +10,27 @@ import { generatedDocs } from '../explore/graph/docs.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const files = await generatedDocs();
+addModelDiagram(files);
+
+/** docs/model.md carries the job diagram between its GENERATED markers, taken from the generated job graph. */
+function addModelDiagram(out: Map<string, string>): void {
+  const graph = out.get('docs/generated/job-graph.md');
+  const model = join(root, 'docs/model.md');
+  if (graph === undefined || !existsSync(model)) return;
+  const mermaid = /```mermaid\n[\s\S]*?\n```\n/.exec(graph)?.[0];
+  if (!mermaid) throw new Error('docs/generated/job-graph.md has no mermaid block');
+  const begin = '<!-- BEGIN GENERATED: job-diagram -->\n';
+  const end = '<!-- END GENERATED: job-diagram -->';
+  const text = readFileSync(model, 'utf8');
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error('docs/model.md lacks its GENERATED job-diagram markers');
+  const body =
+    'Generated from the machine by `npm run docs:generate`; every edge is labelled with the events that take it. ' +
+    'The same as a picture: [generated/job-graph.svg](generated/job-graph.svg).\n\n' +
+    mermaid;
+  out.set('docs/model.md', text.slice(0, from + begin.length) + body + text.slice(to));
+}
 let stale = 0;
 for (const [path, content] of files) {
   const full = join(root, path);
