@@ -27,6 +27,9 @@ function argumentError(event: VerbEvent): QmpError | undefined {
     if (event.jobType === 'mirror') {
       if (event.copyMode === undefined) return generic("Parameter 'copy-mode' is missing");
       if (!COPY_MODES.includes(event.copyMode)) return generic(`Parameter 'copy-mode' does not accept value '${event.copyMode}'`);
+    } else if (event.copyMode !== undefined) {
+      // copy-mode is a member of the mirror branch only; QAPI refuses it in any other (7.2 has no command; 10.0 observed).
+      return generic("Parameter 'copy-mode' is unexpected");
     }
   }
   return undefined;

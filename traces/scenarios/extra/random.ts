@@ -141,9 +141,45 @@ function randomTxnScenario(seed: number): CorpusScenario {
   return { name: `xrandom_txn_${seed}`, desc: `random commands on the members of a three-backup transaction (seed ${seed})`, setup, steps };
 }
 
-/** Seeds 1..N, plus some with block-job-change (8.2 and later), plus transaction sessions. */
+/** Mirror-like jobs: mirrors (one from a file to a failing target), an active commit; completes, cancels, pauses. */
+function randomMirrorScenario(seed: number): CorpusScenario {
+  const r = rng(seed * 104729);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const flag = (p: number) => r() < p;
+  const flags = (): Record<string, unknown> => ({ ...(flag(0.5) ? { 'auto-finalize': false } : {}), ...(flag(0.5) ? { 'auto-dismiss': false } : {}) });
+  const ids = ['m0', 'm1', 'c0'];
+  const creators: Record<string, () => ScenarioStep> = {
+    m0: () => cmd('blockdev-mirror', { 'job-id': 'm0', device: 'msrc', target: 'mdst', sync: 'full', ...(flag(0.5) ? { speed: SLOW } : {}), ...flags() }),
+    m1: () => cmd('blockdev-mirror', { 'job-id': 'm1', device: 'fsrc', target: flag(0.5) ? 'bad' : 'fdst', sync: 'full', ...(flag(0.5) ? { 'on-target-error': pick(['stop', 'report']) } : {}), ...flags() }),
+    c0: () => cmd('block-commit', { 'job-id': 'c0', device: 'stop', ...(flag(0.5) ? { speed: SLOW } : {}), ...flags() }),
+  };
+  const steps: ScenarioStep[] = ids.filter(() => flag(0.8)).map((id) => creators[id]!());
+  const n = 20 + Math.floor(r() * 25);
+  for (let i = 0; i < n; i++) {
+    const x = r();
+    let step: ScenarioStep;
+    if (x < 0.06) step = creators[pick(ids)]!();
+    else if (x < 0.18) step = cmd(pick(['query-jobs', 'query-block-jobs']));
+    else if (x < 0.26) {
+      steps.push({ sleep: pick([0.01, 0.05, 0.2]) });
+      continue;
+    } else {
+      const verb = pick([...VERBS, 'job-complete', 'block-job-complete', 'job-pause', 'job-resume', 'block-job-cancel', 'block-job-set-speed']);
+      const key = verb.startsWith('job-') || verb === 'block-job-finalize' || verb === 'block-job-dismiss' ? 'id' : 'device';
+      const extra: Record<string, unknown> = verb === 'block-job-set-speed' ? { speed: pick([0, 0, SLOW]) } : verb === 'block-job-cancel' && flag(0.4) ? { force: true } : {};
+      step = cmd(verb, { [key]: pick(ids), ...extra });
+    }
+    steps.push(flag(0.4) ? { ...step, pipeline: true } : step);
+  }
+  steps.push({ sleep: 0.3 }, cmd('query-jobs'), cmd('query-block-jobs'));
+  if (flag(0.3)) steps.push(cmd('quit'), { sleep: 0.3 });
+  return { name: `xrandom_mirror_${seed}`, desc: `random commands on mirrors and an active commit (seed ${seed})`, setup, steps };
+}
+
+/** Seeds 1..N, plus some with block-job-change (8.2 and later), plus transaction and mirror sessions. */
 export const randomScenarios: readonly CorpusScenario[] = [
   ...Array.from({ length: 120 }, (_, i) => randomScenario(i + 1, false)),
   ...Array.from({ length: 60 }, (_, i) => randomScenario(1001 + i, true)),
   ...Array.from({ length: 80 }, (_, i) => randomTxnScenario(i + 1)),
+  ...Array.from({ length: 60 }, (_, i) => randomMirrorScenario(i + 1)),
 ];
