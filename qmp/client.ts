@@ -70,6 +70,8 @@ export class QmpClient implements QmpConnection {
   readonly ready: Promise<void>;
   private phase: Phase = 'connecting';
   private greetingMessage: QmpGreeting | undefined;
+  /** Set while qmp_capabilities awaits its reply: called when a second greeting arrives. */
+  private onRegreeting: (() => void) | undefined;
   private failure: QmpError | undefined;
   private readonly splitter: LineSplitter;
   private readonly pending = new Map<string, Pending>();
@@ -207,7 +209,18 @@ export class QmpClient implements QmpConnection {
     const remaining = Math.max(1, timeoutMs - (performance.now() - started));
     let failure: QmpError;
     try {
-      const result = await this.execute('qmp_capabilities', capabilities.length > 0 ? { enable: capabilities } : undefined, { timeoutMs: remaining });
+      const args = capabilities.length > 0 ? { enable: capabilities } : undefined;
+      let result: QmpResult<unknown> | undefined;
+      // QEMU sometimes greets a fresh connection twice, resetting the session in between; a
+      // qmp_capabilities that raced the second greeting is then never answered, so negotiate again.
+      for (let attempt = 0; result === undefined; attempt++) {
+        const left = Math.max(1, timeoutMs - (performance.now() - started));
+        const regreeted = new Promise<undefined>((resolve) => (this.onRegreeting = () => resolve(undefined)));
+        const reply = this.execute('qmp_capabilities', args, { timeoutMs: attempt === 0 ? remaining : left });
+        result = attempt < 3 ? await Promise.race([reply, regreeted]) : await reply;
+        this.onRegreeting = undefined;
+        if (result === undefined) reply.catch(() => undefined);
+      }
       if (!isQmpError(result)) return;
       failure = new QmpProtocolError(this.address, 'negotiation-failed', `qmp_capabilities answered ${result.error.class}: ${result.error.desc}`);
     } catch (error) {
@@ -252,6 +265,10 @@ export class QmpClient implements QmpConnection {
       this.greetingMessage = msg;
       this.phase = 'open';
       this.readyCallbacks?.resolve();
+      return;
+    }
+    if (isGreeting(msg)) {
+      this.onRegreeting?.();
       return;
     }
     if (isReply(msg)) {

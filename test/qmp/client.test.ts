@@ -47,6 +47,24 @@ describe('connecting', () => {
     await qmp.close();
   });
 
+  it('negotiates again when QEMU greets the connection a second time and drops the first qmp_capabilities', async () => {
+    const server = await serve({ negotiate: false });
+    const connecting = connectQmp(server.address, { timeoutMs: 5000 });
+    const peer = await server.peer();
+    const received = async (n: number) => {
+      for (let i = 0; i < 500 && peer.received.length < n; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(peer.received.length).toBeGreaterThanOrEqual(n);
+    };
+    await received(1);
+    peer.send(GREETING);
+    await received(2);
+    expect(peer.received.map((c) => c['execute'])).toEqual(['qmp_capabilities', 'qmp_capabilities']);
+    peer.send({ return: {}, id: peer.received[1]!['id'] });
+    const qmp = await connecting;
+    expect(qmp.version.qemu.major).toBeGreaterThan(0);
+    await qmp.close();
+  });
+
   it('leaves the session in negotiation mode when asked not to negotiate', async () => {
     const server = await serve();
     const qmp = await connectQmp(server.address, { negotiate: false });
