@@ -210,7 +210,7 @@ function applyInternal(profile: Profile, g: GroupContext, e: InternalEvent): Out
       d.patch(i, { drains: j.drains + 1 });
       return d.result();
     case 'internal.drain-end':
-      if (j.drains === 0) return undefined;
+      if (j.drains === 0 || j.status === 'null') return undefined;
       d.patch(i, { drains: j.drains - 1 });
       return d.result();
     case 'internal.progress':
