@@ -13,6 +13,7 @@ import { TargetSpecError } from './errors.ts';
 import { findQemuRelease, isQemuReleaseName } from './qemuRelease.ts';
 import { qemuTarget } from './qemuTarget.ts';
 import { qmpTarget } from './qmpTarget.ts';
+import { modelTargetKind } from '../server/modelTarget.ts';
 import type { Target } from './target.ts';
 
 export interface TargetKind {
@@ -56,7 +57,7 @@ export const qmpTargetKind: TargetKind = {
  * The kinds qjob knows from the start. The model target belongs here once it exists
  * (`modelTargetKind` from its own file); until then, or for kinds defined by tests, use registerTargetKind.
  */
-const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qmpTargetKind];
+const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qmpTargetKind, modelTargetKind];
 
 const kinds = new Map<string, TargetKind>(BUILTIN_KINDS.map((kind) => [kind.scheme, kind]));
 

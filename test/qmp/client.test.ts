@@ -52,7 +52,7 @@ describe('connecting', () => {
     const connecting = connectQmp(server.address, { timeoutMs: 5000 });
     const peer = await server.peer();
     const received = async (n: number) => {
-      for (let i = 0; i < 500 && peer.received.length < n; i++) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 1000 && peer.received.length < n; i++) await new Promise((r) => setTimeout(r, 5));
       expect(peer.received.length).toBeGreaterThanOrEqual(n);
     };
     await received(1);
