@@ -215,6 +215,8 @@ export interface CorpusOptions {
   readonly out: string;
   /** Scenario names to record; default all that the release supports. */
   readonly only?: readonly string[];
+  /** Scenarios to record instead of the built-in ones (e.g. read from `qjob paths --out` files). */
+  readonly scenarios?: readonly Scenario[];
   /** Sessions recorded side by side. Default 4. */
   readonly concurrency?: number;
   readonly replyTimeoutMs?: number;
@@ -260,11 +262,12 @@ export async function recordCorpus(options: CorpusOptions): Promise<CorpusReport
   const log = options.log ?? (() => {});
   const target = qemuTarget({ binary: daemonPath(options.qemu), graceMs: 1000 });
   const { release, version } = await probeRelease(target);
-  const known = new Map(allScenarios.map((s) => [s.name, s]));
+  const pool = options.scenarios ?? allScenarios;
+  const known = new Map(pool.map((s) => [s.name, s]));
   for (const name of options.only ?? []) {
     if (!known.has(name)) throw new Error(`no scenario named '${name}'`);
   }
-  const wanted = options.only === undefined || options.only.length === 0 ? allScenarios : allScenarios.filter((s) => options.only!.includes(s.name));
+  const wanted = options.only === undefined || options.only.length === 0 ? pool : pool.filter((s) => options.only!.includes(s.name));
   const chosen = wanted.filter((s) => scenarioApplies(s, release));
   const skipped = wanted.filter((s) => !scenarioApplies(s, release)).map((s) => s.name);
   fs.mkdirSync(options.out, { recursive: true });

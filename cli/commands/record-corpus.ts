@@ -10,6 +10,8 @@ import { TargetSpecError, TargetStartError } from '../../targets/index.ts';
 import { recordCorpus } from '../../traces/corpus.ts';
 import { allScenarios } from '../../traces/scenarios/index.ts';
 import { updateCorpusDoc } from '../../traces/scenarios/readme.ts';
+import type { Scenario } from '../../traces/scenario.ts';
+import { readScenarioFile, ScenarioFileError } from '../../traces/scenarioFile.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
@@ -17,6 +19,7 @@ interface Options {
   qemu: string;
   out: string;
   only?: string[];
+  scenario?: string[];
   concurrency: string;
   list?: boolean;
   docs?: string;
@@ -45,6 +48,7 @@ export const recordCorpusCommand: CommandSpec = {
       .option('--qemu <path>', 'the qemu-storage-daemon to record from: a path, or 7.2 / 10.0 for an installed release', 'qemu-storage-daemon')
       .option('--out <dir>', 'the corpus folder, e.g. traces/qemu-10.0')
       .option('--only <name...>', 'record only these scenarios')
+      .option('--scenario <file...>', 'record these scenario files (JSON, as qjob paths --out writes) instead of the built-in scenarios')
       .option('--concurrency <n>', 'sessions recorded side by side', '2')
       .option('--list', 'list the scenarios and exit')
       .option('--docs <file>', "also regenerate this doc's corpus table (docs/corpus.md) from the corpus folders; alone, only that")
@@ -65,7 +69,18 @@ export const recordCorpusCommand: CommandSpec = {
     }
     const concurrency = Number(opts.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency: expected a positive integer, not '${opts.concurrency}'`);
-    const known = new Set(allScenarios.map((s) => s.name));
+    let scenarios: Scenario[] | undefined;
+    if (opts.scenario !== undefined) {
+      try {
+        scenarios = opts.scenario.map((file) => readScenarioFile(file));
+      } catch (err) {
+        if (err instanceof ScenarioFileError) throw new UsageError(err.message);
+        throw err;
+      }
+      const names = new Set(scenarios.map((s) => s.name));
+      if (names.size !== scenarios.length) throw new UsageError('--scenario: two scenario files have the same name');
+    }
+    const known = new Set((scenarios ?? allScenarios).map((s) => s.name));
     const unknown = (opts.only ?? []).filter((n) => !known.has(n));
     if (unknown.length > 0) throw new UsageError(`--only: no scenario named ${unknown.map((n) => `'${n}'`).join(', ')} (see --list)`);
     const started = Date.now();
@@ -73,6 +88,7 @@ export const recordCorpusCommand: CommandSpec = {
       qemu: opts.qemu,
       out: opts.out,
       only: opts.only,
+      ...(scenarios ? { scenarios } : {}),
       concurrency,
       log: (line) => process.stderr.write(`${line}\n`),
     });
