@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+// `npm test` runs test/**/*.test.ts except the deep suite (*.deep.test.ts): long exhaustive runs that
+// `npm run test:deep` (and CI) runs.
+const deep = process.env['QJOB_DEEP'] === '1';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    include: deep ? ['test/**/*.deep.test.ts'] : ['test/**/*.test.ts'],
+    exclude: deep ? ['node_modules/**'] : ['node_modules/**', 'test/**/*.deep.test.ts'],
+    testTimeout: deep ? 600_000 : 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
   },

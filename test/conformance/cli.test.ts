@@ -43,7 +43,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('qjob check', () => {
   it('exits 0 on conforming traces and ends with "<N> passed, <M> failed"', async () => {
-    const r = await run('check', join(SAMPLES, 'qemu-7.2-sample'), join(SAMPLES, 'qemu-10.0-sample'));
+    const r = await run('check', join(SAMPLES, 'qemu-7.2'), join(SAMPLES, 'qemu-10.0'));
     expect(r.code).toBe(0);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe('11 passed, 0 failed');
   });
@@ -104,14 +104,14 @@ describe('qjob check', () => {
   });
 
   it('applies --release and --strict', async () => {
-    expect((await run('check', '--release', '7.2', join(SAMPLES, 'qemu-10.0-sample', 'change_stream.jsonl'))).code).toBe(1);
+    expect((await run('check', '--release', '7.2', join(SAMPLES, 'qemu-10.0', 'change_stream.jsonl'))).code).toBe(1);
     expect((await run('check', '--strict', good)).code).toBe(0);
   });
 });
 
 describe('qjob coverage', () => {
   it('prints the JobSTT edges and the (status, verb) grid', async () => {
-    const r = await run('coverage', join(SAMPLES, 'qemu-7.2-sample'));
+    const r = await run('coverage', join(SAMPLES, 'qemu-7.2'));
     expect(r.code).toBe(0);
     expect(r.out).toContain('JobSTT edges exercised:');
     expect(r.out).toMatch(/ready → standby\s+2/);
@@ -119,7 +119,7 @@ describe('qjob coverage', () => {
   });
 
   it('prints JSON with --json', async () => {
-    const r = await run('coverage', '--json', join(SAMPLES, 'qemu-7.2-sample', 'mirror_matrix_standby.jsonl'));
+    const r = await run('coverage', '--json', join(SAMPLES, 'qemu-7.2', 'mirror_matrix_standby.jsonl'));
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as { traces: number; edges: { from: string; to: string; count: number }[]; cells: { status: string; verb: string; accepted: number; refused: number }[] };
     expect(json.traces).toBe(1);

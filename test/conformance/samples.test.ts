@@ -1,15 +1,15 @@
-/** Real sessions must pass: the shared samples of QEMU 7.2 and 10.0, and the project's recorded corpora. */
+/** Real sessions must pass: the sample sessions of QEMU 7.2 and 10.0 (test/fixtures/samples), and the project's recorded corpora. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFiles, checkTraceFile } from '../../conformance/index.ts';
 import { SAMPLES } from './support/trace.ts';
 
-const sampleDirs = ['qemu-7.2-sample', 'qemu-10.0-sample'];
+const sampleDirs = ['qemu-7.2', 'qemu-10.0'];
 
-describe('the shared sample traces', () => {
+describe('the sample traces', () => {
   for (const dir of sampleDirs) {
-    const release = dir === 'qemu-7.2-sample' ? '7.2' : '10.0';
+    const release = dir === 'qemu-7.2' ? '7.2' : '10.0';
     const files = readdirSync(join(SAMPLES, dir)).filter((f) => f.endsWith('.jsonl'));
 
     it(`${dir} holds traces to check`, () => {

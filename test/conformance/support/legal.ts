@@ -1,6 +1,6 @@
 /**
  * Hand-made sessions that real QEMU produces, written from the observed notes
- * (shared/docs/qemu-7.2-observed.md and qemu-10.0-vs-7.2.md). Every one must pass the checker.
+ * (docs/qemu-notes.md and the recorded corpora). Every one must pass the checker.
  */
 import type { TraceLine } from '../../../traces/format.ts';
 import { blockJobInfo, jobInfo, Trace, type Release } from './trace.ts';

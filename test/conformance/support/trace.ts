@@ -1,6 +1,6 @@
 /**
  * A small builder for QMP traces in the wire format, for hand-made sessions that follow the
- * observed behaviour of QEMU 7.2 / 10.0 (shared/docs/qemu-7.2-observed.md, qemu-10.0-vs-7.2.md).
+ * observed behaviour of QEMU 7.2 / 10.0 (docs/qemu-notes.md and the recorded corpora).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -144,12 +144,12 @@ export function blockJobInfo(id: string, type: string, status: string, extra: Re
   };
 }
 
-/** The shared sample traces, beside the repository (../shared/traces). */
-export const SAMPLES = fileURLToPath(new URL('../../../../shared/traces', import.meta.url));
+/** The sample sessions recorded from real QEMU 7.2 and 10.0, kept in the repository (test/fixtures/samples). */
+export const SAMPLES = fileURLToPath(new URL('../../fixtures/samples', import.meta.url));
 
 /** A shared sample trace as lines (no meta line in the samples). */
 export function sample(release: Release, name: string): TraceLine[] {
-  const text = readFileSync(`${SAMPLES}/qemu-${release}-sample/${name}.jsonl`, 'utf8');
+  const text = readFileSync(`${SAMPLES}/qemu-${release}/${name}.jsonl`, 'utf8');
   return text
     .split('\n')
     .filter((l) => l.trim().length > 0)
