@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: deep ? 600_000 : 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most test files wait on processes and sockets more than they compute: two at a time on two cores.
+    maxWorkers: deep ? undefined : 2,
+    globalSetup: ['test/support/buildSetup.ts', 'test/support/tmpdirGuard.ts'],
   },
 });

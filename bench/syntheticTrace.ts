@@ -7,16 +7,13 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Floats in [0, 1) from pure-rand's xoroshiro128+, seeded. */
+function seededRandom(seed: number): () => number {
+  const generator = xoroshiro128plus(seed);
+  return () => uniformFloat64(generator);
 }
 
 type Kind = 'backup' | 'backup-manual' | 'mirror' | 'cancel';
@@ -48,7 +45,7 @@ export class SyntheticTrace {
     readonly jobs = 64,
     seed = 42,
   ) {
-    this.rand = mulberry32(seed);
+    this.rand = seededRandom(seed);
     this.slots = new Array<Slot | undefined>(jobs).fill(undefined);
   }
 

@@ -3,11 +3,13 @@
  * `qjob replay` and `qjob verify` hold after recording a session).
  */
 import { isMetaLine, type MetaLine, type TraceLine } from '../traces/format.ts';
-import { iotestsLine } from '../traces/iotests.ts';
-import { parseWireLine, readTrace, styleForPath, TraceInputError } from '../traces/reader.ts';
-import { findTraceFiles } from './files.ts';
+import { LogReader } from '../traces/iotests.ts';
+import { detectFormat, parseWireLine, readTrace, styleOf, tracePartsOf, type InputFormat } from '../traces/reader.ts';
+import { libvirtSessionName } from '../traces/libvirt.ts';
+import { TraceInputError } from '../traces/reader.ts';
+import { walkTraceFiles } from './files.ts';
 import { TraceChecker } from './checker.ts';
-import type { CheckOptions, CheckResult } from './result.ts';
+import { judgedAnything, type CheckOptions, type CheckResult } from './result.ts';
 
 /** Checks messages in memory; a meta line anywhere is skipped. Line numbers count from 1 over `lines`. */
 export function checkMessages(lines: Iterable<TraceLine | MetaLine>, options: CheckOptions = {}): CheckResult {
@@ -16,6 +18,7 @@ export function checkMessages(lines: Iterable<TraceLine | MetaLine>, options: Ch
   for (const line of lines) {
     n++;
     if (!isMetaLine(line)) checker.push(line, n);
+    else checker.meta(line.meta);
   }
   return checker.end();
 }
@@ -27,46 +30,57 @@ export function checkMessages(lines: Iterable<TraceLine | MetaLine>, options: Ch
 export async function checkLines(lines: AsyncIterable<string> | Iterable<string>, options: CheckOptions = {}): Promise<CheckResult> {
   const checker = new TraceChecker(options);
   const file = options.file ?? '<trace>';
-  const log = options.style === 'log';
+  const log = options.style === 'log' ? new LogReader(file, (line, lineNo) => checker.push(line, lineNo)) : undefined;
   let n = 0;
   let first = true;
   for await (const text of lines) {
     n++;
     if (log) {
-      const line = iotestsLine(text);
-      if (line) checker.push(line, n);
+      log.line(text, n);
       continue;
     }
     const item = parseWireLine(text, n, file, first);
     if (item === undefined) continue;
     first = false;
     if (!isMetaLine(item)) checker.push(item, n);
+    else checker.meta(item.meta);
   }
+  log?.end();
   return checker.end();
 }
 
-/** Checks one trace file, streaming it. The style follows the extension (`.out` / `.log`: iotests log). */
-export async function checkTraceFile(path: string, options: Omit<CheckOptions, 'file'> = {}): Promise<CheckResult> {
-  const style = options.style ?? styleForPath(path);
-  const checker = new TraceChecker({ ...options, file: path, style });
-  await readTrace(path, (line, lineNo) => checker.push(line, lineNo), { style });
+/** What a file is read as: `format` (traces/reader.ts) overrides detection from its name and first lines. */
+export type FileCheckOptions = Omit<CheckOptions, 'file'> & { readonly format?: InputFormat; /** libvirt logs: check only this monitor's session. */ readonly session?: string };
+
+/** Checks one trace file, streaming it, in its detected format (or `options.format`). */
+export async function checkTraceFile(path: string, options: FileCheckOptions = {}): Promise<CheckResult> {
+  const format = options.format ?? (options.style === 'log' ? 'iotests' : options.style === 'wire' ? 'wire' : await detectFormat(path));
+  const style = options.style ?? styleOf(format);
+  const checker = new TraceChecker({ ...options, file: options.session === undefined ? path : libvirtSessionName(path, options.session), style });
+  await readTrace(path, (line, lineNo) => checker.push(line, lineNo), { format, onMeta: (meta) => checker.meta(meta), ...(options.session === undefined ? {} : { session: options.session }) });
   return checker.end();
 }
 
 /**
- * Checks every trace the paths name (directories recursively). A directory without traces or a path
- * that cannot be read throws TraceInputError; a trace that is unusable is returned in `errors`.
+ * Checks every trace the paths name (directories recursively). A path that cannot be read, a directory
+ * without traces, a symbolic link not followed (conformance/files.ts), a trace that is unusable, or
+ * one in which nothing about jobs could be judged, is returned in `errors`.
  */
 export async function checkFiles(
   paths: readonly string[],
-  options: Omit<CheckOptions, 'file'> = {},
+  options: FileCheckOptions = {},
 ): Promise<{ results: CheckResult[]; errors: TraceInputError[] }> {
-  const files = await findTraceFiles(paths);
+  const { files, errors } = await walkTraceFiles(paths);
   const results: CheckResult[] = [];
-  const errors: TraceInputError[] = [];
   for (const file of files) {
     try {
-      results.push(await checkTraceFile(file, options));
+      // A libvirt log is one session per monitor, each reported apart; a VM without jobs among them is no error.
+      const format = options.format ?? (options.style === undefined ? await detectFormat(file) : undefined);
+      const parts = format === undefined ? [{ name: file }] : await tracePartsOf(file, format);
+      const found = [];
+      for (const part of parts) found.push(await checkTraceFile(file, { ...options, ...(format === undefined ? {} : { format }), ...(part.session === undefined ? {} : { session: part.session }) }));
+      if (found.some((result) => judgedAnything(result.judged))) results.push(...found);
+      else errors.push(new TraceInputError(file, 0, 'nothing to judge: no job event, job command reply, refusal or query answer'));
     } catch (err) {
       if (!(err instanceof TraceInputError)) throw err;
       errors.push(err);

@@ -6,19 +6,21 @@
  * and only for jobs that started. ERROR with action `stop` pauses the job as if the user had.
  */
 import { isJobType, JobTypes, type JobEventName } from '../machines/index.ts';
-import { D, FC, statusName, UP, X, Y } from './encoding.ts';
+import { UP } from './encoding.ts';
 import { Completion, JobTrack } from './job.ts';
 import { checkProgress } from './progress.ts';
 import { checkSpeed } from './speed.ts';
 import type { CheckState } from './state.ts';
 import { followChain, updateOwed } from './urgent.ts';
+import type { PendingVerb } from './pending.ts';
+import { BlockEventRules, type BlockEventFacts } from './rules/index.ts';
 
 type Data = Record<string, unknown>;
 
 function jobFor(st: CheckState, id: string, sawStatusEvents: boolean): JobTrack | undefined {
   const job = st.jobs.get(id);
   if (job) return job;
-  if (st.graveyard.has(id)) {
+  if (st.graveyard.has(id) && sawStatusEvents) {
     st.violate('event-after-null', id, "a job event after the job's 'null'", "only 'created' (a new job reusing the id)");
     return undefined;
   }
@@ -56,30 +58,22 @@ export function onBlockEvent(st: CheckState, name: JobEventName, data: Data, saw
     checkProgress(st, job, data['offset']);
     checkSpeed(st, job, data['speed'], name, true);
   }
-  const known = job.statusKnown;
+  if (name !== 'BLOCK_JOB_ERROR' && name !== 'JOB_STATUS_CHANGE') judgeBlockEvent(st, job, name, 'error' in data);
   switch (name) {
     case 'BLOCK_JOB_READY':
-      if ((known && job.status !== Y) || job.readyEvent) {
-        const why = job.readyEvent ? 'a second BLOCK_JOB_READY (it is not re-emitted on resume)' : `BLOCK_JOB_READY while '${statusName(job.status)}'`;
-        st.violate('block-job-ready-unexpected', id, why, "once, right after 'ready'");
-      }
       job.readyEvent = true;
       job.learnReady();
       updateOwed(st, job, false);
       return;
     case 'BLOCK_JOB_PENDING':
-      if (job.autoFinalize === true) {
-        st.violate('block-job-pending-auto-finalize', id, 'BLOCK_JOB_PENDING for a job with auto-finalize on', 'no BLOCK_JOB_PENDING: it is emitted only for auto-finalize=false');
-      } else if (known && (job.status !== D || job.pendingEvent)) {
-        const why = job.status === D ? 'a second BLOCK_JOB_PENDING' : `BLOCK_JOB_PENDING while '${statusName(job.status)}'`;
-        st.violate('block-event-out-of-place', id, why, "once, right after 'pending'");
-      }
       job.pendingEvent = true;
       updateOwed(st, job, false);
       return;
     case 'BLOCK_JOB_COMPLETED':
+      job.completion = Completion.Completed;
+      return;
     case 'BLOCK_JOB_CANCELLED':
-      onCompletion(st, job, name, 'error' in data);
+      job.completion = Completion.Cancelled;
       return;
     case 'BLOCK_JOB_ERROR':
       // block_job_error_action: action stop pauses the job and marks the pause as the user's.
@@ -90,28 +84,12 @@ export function onBlockEvent(st: CheckState, name: JobEventName, data: Data, saw
   }
 }
 
-function onCompletion(st: CheckState, job: JobTrack, name: 'BLOCK_JOB_COMPLETED' | 'BLOCK_JOB_CANCELLED', hasError: boolean): void {
-  const id = job.id;
-  const cancelled = name === 'BLOCK_JOB_CANCELLED';
-  if (job.completion !== Completion.None) {
-    const before = job.completion === Completion.Cancelled ? 'BLOCK_JOB_CANCELLED' : 'BLOCK_JOB_COMPLETED';
-    st.violate('completed-and-cancelled', id, `${name} after ${before}`, 'one completion event per job');
-  } else if (job.statusKnown) {
-    const where = cancelled ? X : hasError ? X : D;
-    if (!job.started) {
-      st.violate('block-event-out-of-place', id, `${name} for a job that never started`, "no completion event: 'aborting', 'concluded', 'null' only");
-    } else if (job.status !== where) {
-      const what = cancelled ? name : hasError ? 'BLOCK_JOB_COMPLETED with error' : 'BLOCK_JOB_COMPLETED without error';
-      st.violate('block-event-out-of-place', id, `${what} while '${statusName(job.status)}'`, `in '${statusName(where)}', just before 'concluded'`);
-    }
+/** Dispatches a block job's event to every rule judged there; rules that need the wire order are skipped in logs. */
+function judgeBlockEvent(st: CheckState, job: JobTrack, event: BlockEventFacts<PendingVerb>['event'], hasError: boolean): void {
+  const facts: BlockEventFacts<PendingVerb> = { job, event, hasError, wire: st.wire, shutdown: st.shutdown, pending: st.pendingOf };
+  for (const [id, check, rule] of BlockEventRules) {
+    if (!st.wire && rule.needs.includes('wire-order')) continue;
+    const found = check(facts);
+    if (found) st.require(found.causes ?? [], id, job.id, found.message, found.allowed);
   }
-  if (st.wire && job.completion === Completion.None) {
-    const mayForce = st.shutdown || job.someHave(FC) || st.pendingVerb(id, ['cancel']);
-    if (cancelled && !mayForce) {
-      st.violate('completion-event-kind', id, 'BLOCK_JOB_CANCELLED for a job nothing force-cancelled', 'BLOCK_JOB_COMPLETED (with error when it failed)');
-    } else if (!cancelled && job.allHave(FC) && !st.shutdown) {
-      st.violate('completion-event-kind', id, 'BLOCK_JOB_COMPLETED for a force-cancelled job', 'BLOCK_JOB_CANCELLED');
-    }
-  }
-  job.completion = cancelled ? Completion.Cancelled : Completion.Completed;
 }

@@ -2,20 +2,36 @@
  * The trace checker: feed it a trace's lines in order (`push`), then `end` for the verdict. It keeps
  * only per-live-job state and unanswered commands, so memory does not grow with the trace.
  */
-import { isJobEventName, latestProfile, profileFor, profileForGreeting, UnknownReleaseError, type Profile, type QmpErrorClass } from '../machines/index.ts';
-import type { QmpMessage, TraceLine } from '../traces/format.ts';
+import { isJobEventName, type JobEventName, latestProfile, profileFor, profileForGreeting, UnknownReleaseError, type Profile, type QmpErrorClass } from '../machines/index.ts';
+import { isJobApiCommand, sinceOf } from '../machines/profile.ts';
+import type { QmpMessage, SessionStart, TraceLine, TraceMeta } from '../traces/format.ts';
 import { TraceInputError } from '../traces/reader.ts';
 import { onBlockEvent } from './blockEvents.ts';
 import { onCreatorReply } from './creators.ts';
+import { isAlive, statusName } from './encoding.ts';
 import { pendingOf, type Pending, type Reply } from './pending.ts';
+import { onLogVerbReply, onUnmatchedLogReply } from './logReplies.ts';
+import { claimsAtEnd } from './logClaims.ts';
 import { onQueryReply } from './queries.ts';
-import type { CheckOptions, CheckResult } from './result.ts';
+import type { CheckOptions, CheckResult, NotApplied } from './result.ts';
+import { rulesNeeding, type Input, type RuleId } from './rules/index.ts';
 import { CheckState } from './state.ts';
 import { onStatusChange } from './statusEvents.ts';
 import { checkOwedAtReply } from './urgent.ts';
 import { onVerbReply } from './verbs.ts';
 
 const DEFAULT_MAX_VIOLATIONS = 1000;
+
+/** Recorders (a meta line's `recorder`) that start the QEMU they record. */
+const FRESH_RECORDERS: ReadonlySet<string> = new Set(['qjob record-corpus', 'qjob extra-scenarios']);
+
+/** How a session mark's cause reads in the 'new-session' warning. */
+const SESSION_CAUSES: Readonly<Record<SessionStart['cause'], string>> = {
+  greeting: 'a second greeting',
+  capabilities: 'a second qmp_capabilities (a new QEMU)',
+  quit: 'a command after quit was answered (a new QEMU)',
+  'test-case': 'the next test case (its own QEMU)',
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,12 +48,25 @@ export class TraceChecker {
   private releaseFrom: CheckResult['releaseFrom'] = 'latest';
   private sawStatusEvents = false;
   private sawGreeting = false;
+  /** The trace says its recorder started the QEMU it talks to (no job before the session). */
+  private fresh = false;
   private readonly file: string;
 
   constructor(private readonly options: CheckOptions = {}) {
     this.file = options.file ?? '<trace>';
     // Fail early on a bad --release.
     if (options.release !== undefined) profileFor(options.release);
+  }
+
+  /**
+   * The trace's meta line. A trace recorded by qjob's own recorders talks to a QEMU they started, so
+   * no job can predate the session: none is adopted from a query answer (queries.ts).
+   */
+  meta(meta: TraceMeta): void {
+    if (typeof meta.recorder === 'string' && FRESH_RECORDERS.has(meta.recorder)) {
+      this.fresh = true;
+      if (this.st) this.st.fresh = true;
+    }
   }
 
   /** Checks one message line; `lineNo` is what violations name. */
@@ -48,6 +77,7 @@ export class TraceChecker {
       this.greeting(msg, lineNo);
       return;
     }
+    if (line.newSession && this.st) this.sessionMark(line.newSession, lineNo);
     const st = this.st ?? this.start(undefined, lineNo);
     st.line = lineNo;
     st.msg = msg;
@@ -70,6 +100,14 @@ export class TraceChecker {
       st.warn('unanswered-command', `${p.name}${id} sent at line ${p.line} has no reply: the trace is accepted as a prefix`, p.line);
     }
     st.pending.length = 0;
+    if (st.shutdown) jobsAliveAtEnd(st);
+    if (!st.wire && this.sawStatusEvents) claimsAtEnd(st);
+    else if (!st.wire) {
+      // Without status events a log's accepted verbs and status claims could not be judged.
+      st.judged.verbReplies = 0;
+      st.judged.logClaims = 0;
+      st.claims.clear();
+    }
     this.options.coverage?.trace(st.profile.release);
     return {
       file: this.file,
@@ -82,16 +120,19 @@ export class TraceChecker {
       violations: st.violations,
       moreViolations: st.moreViolations,
       warnings: st.warnings,
+      judged: { messages: this.messages, ...st.judged },
+      notApplied: notApplied(st),
     };
   }
 
-  private start(profile: Profile | undefined, lineNo: number): CheckState {
+  /** A new session state; `mark` names what started it when that was no greeting message. */
+  private start(profile: Profile | undefined, lineNo: number, mark?: SessionStart['cause']): CheckState {
     const o = this.options;
     let chosen = profile ?? latestProfile();
     if (o.release !== undefined) {
       chosen = profileFor(o.release);
       this.releaseFrom = 'option';
-    } else if (profile) this.releaseFrom = 'greeting';
+    } else if (profile && mark === undefined) this.releaseFrom = 'greeting';
     const previous = this.st;
     const st = new CheckState(chosen, this.file, o.strict === true, o.style ?? 'wire', o.maxViolations ?? DEFAULT_MAX_VIOLATIONS, o.coverage);
     if (previous) {
@@ -99,11 +140,24 @@ export class TraceChecker {
       st.moreViolations = previous.moreViolations;
       st.warnings.push(...previous.warnings);
       for (const p of previous.pending) st.warn('unanswered-command', `${p.name} sent at line ${p.line} has no reply before the next session`, p.line);
-      st.warn('new-session', 'a second greeting: jobs and commands of the previous session are forgotten', lineNo);
+      st.warn('new-session', `${SESSION_CAUSES[mark ?? 'greeting']}: jobs and commands of the previous session are forgotten`, lineNo);
     }
+    // An iotests log starts its QEMU: no job predates it.
+    st.fresh = this.fresh || this.options.freshQemu === true || !st.wire;
     this.st = st;
     this.sawStatusEvents = false;
     return st;
+  }
+
+  /**
+   * A new QEMU session the reader saw without a greeting message (traces/iotests.ts): a filtered
+   * greeting, a re-sent qmp_capabilities, a command after quit, or the next unittest test case. The
+   * previous session's jobs are gone with its QEMU; the release stays the one already chosen.
+   */
+  private sessionMark(mark: SessionStart, lineNo: number): void {
+    const current = this.st!;
+    if (current.jobs.size === 0 && current.graveyard.size === 0 && current.pending.length === 0) return;
+    this.start(current.profile, lineNo, mark.cause);
   }
 
   private greeting(msg: QmpMessage, lineNo: number): void {
@@ -141,6 +195,10 @@ export class TraceChecker {
         break;
       case 'creator':
         st.creators.push(p);
+        p.creation.specs.forEach((spec, i) => {
+          const job = spec.jobId === undefined ? undefined : st.jobs.get(spec.jobId);
+          p.inUse[i] = job && (!job.statusKnown || isAlive(job.status)) ? job : undefined;
+        });
         break;
       case 'other':
         break;
@@ -149,10 +207,18 @@ export class TraceChecker {
 
   private onEvent(st: CheckState, name: string, rawData: unknown): void {
     const data = isObject(rawData) ? rawData : {};
+    if (isJobEventName(name)) {
+      const idKey = name === 'JOB_STATUS_CHANGE' || name === 'BLOCK_JOB_PENDING' ? 'id' : 'device';
+      const bad = !isObject(rawData) ? '`data` is not an object' : typeof data[idKey] !== 'string' ? `no \`${idKey}\` string` : name === 'JOB_STATUS_CHANGE' && typeof data['status'] !== 'string' ? 'no `status` string' : undefined;
+      if (bad) st.violate('malformed-message', undefined, `${name}: ${bad}`, `data with the job's ${idKey}${name === 'JOB_STATUS_CHANGE' ? ' and status' : ''}`);
+    }
+    if (isJobEventName(name)) checkEventInRelease(st, name);
     if (name === 'JOB_STATUS_CHANGE') {
       this.sawStatusEvents = true;
+      st.judged.statusEvents++;
       onStatusChange(st, data['id'], data['status']);
     } else if (isJobEventName(name)) {
+      st.judged.blockEvents++;
       onBlockEvent(st, name, data, st.statusEvents && (st.wire || this.sawStatusEvents));
     } else if (name === 'SHUTDOWN') {
       st.shutdown = true;
@@ -169,6 +235,7 @@ export class TraceChecker {
       for (let k = 0; k < pending.length; k++) if (pending[k]!.qid === undefined) { i = k; break; }
     }
     if (i < 0) {
+      if (!st.wire && st.statusEvents) onUnmatchedLogReply(st, msg);
       if (st.wire) st.warn('unmatched-reply', `a reply${qid !== undefined ? ` with id ${JSON.stringify(qid)}` : ''} answers no unanswered command`);
       return;
     }
@@ -180,6 +247,7 @@ export class TraceChecker {
       }
     }
     const p = i === 0 ? pending.shift()! : pending.splice(i, 1)[0]!;
+    st.judged.commands++;
     // Commands run one at a time: the next one starts only after this reply was written.
     if (i === 0 && pending.length > 0) restartWindow(st, pending[0]!);
     const err = msg['error'];
@@ -190,10 +258,19 @@ export class TraceChecker {
   }
 
   private answer(st: CheckState, p: Pending, reply: Reply): void {
+    if (reply.ok) checkReplyShape(st, p, reply.value);
+    if (isJobApiCommand(p.name) && !st.profile.commands.has(p.name) && (reply.ok || reply.error.class !== 'CommandNotFound')) {
+      const since = sinceOf(p.name);
+      const what = reply.ok ? 'was accepted' : `was refused with ${reply.error.class}`;
+      st.violate('not-in-release', undefined, `${p.name} (line ${p.line}) ${what}`, `CommandNotFound: QEMU ${st.profile.release} has no ${p.name}${since ? ` (since ${since})` : ''}`);
+    }
     switch (p.kind) {
       case 'verb':
         if (st.wire) onVerbReply(st, p, reply);
-        else dropVerb(st, p);
+        else {
+          dropVerb(st, p);
+          if (st.statusEvents) onLogVerbReply(st, p, reply);
+        }
         return;
       case 'creator':
         onCreatorReply(st, p, reply);
@@ -216,10 +293,60 @@ export class TraceChecker {
   }
 }
 
+/** Jobs that did not reach 'null' though the trace saw SHUTDOWN or sent quit: their end is missing. */
+function jobsAliveAtEnd(st: CheckState): void {
+  for (const job of st.jobs.values()) {
+    if (!job.statusKnown || !isAlive(job.status)) continue;
+    st.warn('job-alive-at-end', `job '${job.id}' is still '${statusName(job.status)}' at the end of the trace, after SHUTDOWN or quit: it never concluded`);
+  }
+}
+
+/** The inputs this trace lacks, each with the rules that need it. */
+function notApplied(st: CheckState): NotApplied[] {
+  const j = st.judged;
+  const missing: Input[] = [];
+  if (!st.wire) missing.push('wire-order');
+  if (j.statusEvents === 0) missing.push('status-events');
+  if (j.commands === 0) missing.push('commands');
+  if (j.blockEvents === 0) missing.push('block-events');
+  if (j.queries === 0) missing.push('queries');
+  if (st.adopted > 0) missing.push('creation');
+  const seen = new Set<RuleId>();
+  return missing.map((input) => {
+    const rules = rulesNeeding(new Set([input])).filter((r) => !seen.has(r));
+    for (const r of rules) seen.add(r);
+    return { input, rules };
+  });
+}
+
+/** QAPI's return types: a list of job objects for the queries, `{}` for verbs and job-creating commands. */
+function checkReplyShape(st: CheckState, p: Pending, value: unknown): void {
+  if (p.kind === 'query') {
+    if (!Array.isArray(value)) st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered ${shortJson(value)}`, 'a list of jobs');
+    else if (!value.every(isObject)) st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered a list with a non-object`, 'a list of job objects');
+  } else if ((p.kind === 'verb' || p.kind === 'creator') && !(isObject(value) && Object.keys(value).length === 0)) {
+    st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered ${shortJson(value)}`, '{}');
+  }
+}
+
+function shortJson(value: unknown): string {
+  const s = JSON.stringify(value) ?? 'nothing';
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+}
+
+/** A job event the release does not emit, reported once per event name. */
+function checkEventInRelease(st: CheckState, name: JobEventName): void {
+  if (st.profile.events.has(name) || st.reportedEvents.has(name)) return;
+  st.reportedEvents.add(name);
+  st.violate('not-in-release', undefined, `${name} in a QEMU ${st.profile.release} session`, `no ${name}: it appeared in ${sinceOf(name) ?? '?'}`);
+}
+
 function restartWindow(st: CheckState, p: Pending): void {
   if (p.kind === 'verb') {
     p.window = null;
     p.track = st.jobs.get(p.event.id) ?? p.track;
+    // A step it had to cause came before it could run: it caused nothing.
+    if (p.cut !== undefined) p.cut = 0;
   } else if (p.kind === 'query') {
     p.seen = null;
   }

@@ -3,11 +3,13 @@
  * flags of each job it would create. A `transaction` creates one job per job-creating action, all in
  * one JobTxn when `properties.completion-mode` is `grouped`.
  */
-import { CreatorCommands, isCreatorCommand, type JobType } from '../machines/index.ts';
+import { CreatorCommands, isCreatorCommand, JobTypes, type JobType } from '../machines/index.ts';
 
 export interface CreationSpec {
   /** The `job-id` argument; undefined when QEMU names the job (the device's BlockBackend name). */
   readonly id: string | undefined;
+  /** The id the job gets: `job-id`, else (block jobs) the `device` argument, the BlockBackend's name. */
+  readonly jobId: string | undefined;
   readonly type: JobType;
   readonly autoFinalize: boolean;
   readonly autoDismiss: boolean;
@@ -40,6 +42,7 @@ function specOf(command: keyof typeof CreatorCommands, args: Args): CreationSpec
   const mode = args['copy-mode'];
   return {
     id: typeof args['job-id'] === 'string' ? args['job-id'] : undefined,
+    jobId: typeof args['job-id'] === 'string' ? args['job-id'] : JobTypes[type].isBlockJob && typeof args['device'] === 'string' ? args['device'] : undefined,
     type,
     autoFinalize: typeof args['auto-finalize'] === 'boolean' ? args['auto-finalize'] : true,
     autoDismiss: typeof args['auto-dismiss'] === 'boolean' ? args['auto-dismiss'] : true,

@@ -5,7 +5,7 @@
  * (early fail, or a transaction action failing in prepare: `created, aborting, concluded, null`).
  */
 import type { CreationSpec } from './creation.ts';
-import { N, statusName } from './encoding.ts';
+import { isAlive, N, statusName } from './encoding.ts';
 import type { PendingCreator, Reply } from './pending.ts';
 import type { CheckState } from './state.ts';
 
@@ -36,6 +36,7 @@ export function onCreatorReply(st: CheckState, p: PendingCreator, reply: Reply):
   const i = st.creators.indexOf(p);
   if (i >= 0) st.creators.splice(i, 1);
   const judge = st.wire && st.statusEvents;
+  if (reply.ok) newGenerations(st, p);
   p.creation.specs.forEach((spec, k) => {
     const job = p.bound[k];
     if (job) {
@@ -53,6 +54,24 @@ export function onCreatorReply(st: CheckState, p: PendingCreator, reply: Reply):
     } else if (job && (job.started || job.status !== N)) {
       const what = job.started ? 'started' : `is still '${statusName(job.status)}'`;
       st.violate('creator-reply-mismatch', job.id, `${p.name} failed but its job '${name}' ${what}`, `an error only with its jobs dismissed ('created' → 'null', or 'aborting', 'concluded', 'null')`);
+    }
+  });
+}
+
+/**
+ * Job ids are unique among live jobs (job_create refuses an id in use). So a successful creation of id
+ * X proves the job X was gone by then: with its status known from events, a job still alive through
+ * the whole command is a violation; a job known only from queries or BLOCK_JOB_* events (a log
+ * without status events) ends there, and X names a new job from now on.
+ */
+function newGenerations(st: CheckState, p: PendingCreator): void {
+  p.creation.specs.forEach((spec, k) => {
+    const old = p.inUse[k];
+    if (!old || spec.jobId === undefined || st.jobs.get(spec.jobId) !== old || p.bound[k] === old) return;
+    if (!old.statusKnown) {
+      st.bury(old);
+    } else if (isAlive(old.status) && st.wire && st.statusEvents) {
+      st.violate('job-id-in-use', old.id, `${p.name} (line ${p.line}) succeeded although job '${old.id}' was '${statusName(old.status)}' throughout`, `an error: the id '${old.id}' is in use until the job's 'null'`);
     }
   });
 }

@@ -2,8 +2,8 @@
 export { TraceChecker } from './checker.ts';
 export { checkMessages, checkLines, checkTraceFile, checkFiles } from './api.ts';
 export { findTraceFiles } from './files.ts';
-export { Rules, WarningRules } from './rules.ts';
-export type { RuleId, WarningId } from './rules.ts';
+export { Rules, WarningRules, RuleCatalog, RuleGroups, Inputs, rulesNeeding } from './rules/index.ts';
+export type { RuleId, WarningId, Input, RuleInfo } from './rules/index.ts';
 export type { CheckOptions, CheckResult, CheckWarning, Violation } from './result.ts';
 export { Coverage, CELL_STATUSES } from './coverage.ts';
 export type { CoverageCollector, CoverageJson } from './coverage.ts';

@@ -5,8 +5,11 @@
  */
 import { createJobContext, JobTypes, type JobContext, type JobType, type Profile } from '../machines/index.ts';
 import type { CreationSpec } from './creation.ts';
-import type { PendingCreator } from './pending.ts';
 import { addUnique, U, WB } from './encoding.ts';
+
+/** Which completion event a job emitted. */
+export const Completion = { None: 0, Completed: 1, Cancelled: 2 } as const;
+export type Completion = (typeof Completion)[keyof typeof Completion];
 
 /** A grouped transaction (one JobTxn). Jobs outside one are each their own transaction. */
 export class Txn {
@@ -17,9 +20,10 @@ export class Txn {
   finalizeAsked = false;
 }
 
-/** Which completion event a job emitted. */
-export const Completion = { None: 0, Completed: 1, Cancelled: 2 } as const;
-export type Completion = (typeof Completion)[keyof typeof Completion];
+/** What a job knows of its unanswered creating command: the job created for each of its specs so far. */
+export interface CreatorRef {
+  readonly bound: readonly (JobTrack | undefined)[];
+}
 
 function templatesFor(profile: Profile, id: string, spec: CreationSpec | undefined, type: JobType | undefined): JobContext[] {
   const types: readonly JobType[] = type ? [type] : profile.jobTypes;
@@ -67,6 +71,8 @@ export class JobTrack {
   speed: number | undefined;
   /** Highest current-progress / offset seen, -1 before. */
   progress = -1;
+  /** Existed before the session: first listed by a query answer, its creating command unknown (queries.ts). */
+  adopted = false;
   /** The status comes from JOB_STATUS_CHANGE (false: the job was only seen in a query or BLOCK_JOB_* event). */
   statusKnown = true;
   /** finalize / dismiss accepted on it. */
@@ -75,7 +81,7 @@ export class JobTrack {
   /** Its creating command is still unanswered. */
   creatorPending = false;
   /** The creating command, while unanswered. */
-  creator: PendingCreator | undefined;
+  creator: CreatorRef | undefined;
   /**
    * A query showed an error while it was running or ready: its run() has failed (job_co_entry records the
    * error before job_exit runs in a later bottom half), so its next status must be 'aborting'.

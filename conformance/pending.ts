@@ -6,6 +6,7 @@ import { isVerbCommand, VerbCommands, type QmpError, type VerbCommandName, type 
 import type { QmpMessage } from '../traces/format.ts';
 import { creationOf, type Creation } from './creation.ts';
 import { Txn, type JobTrack } from './job.ts';
+import type { ViolationDraft } from './result.ts';
 
 interface Base {
   readonly name: string;
@@ -30,6 +31,23 @@ export interface PendingVerb extends Base {
   window: Window | null;
   /** The job the id named when it last changed in the window (kept after its `null`). */
   track: JobTrack | undefined;
+  /** Violations this command would excuse if accepted (state.ts `require`). */
+  deferred: Deferred[] | undefined;
+  /**
+   * When it is the only possible cause of a step seen in its window: the number of window entries
+   * recorded before that step. If accepted, it ran in one of them (it caused the step), not later.
+   */
+  cut?: number;
+}
+
+/**
+ * A violation excused only by unanswered commands that could have caused what was seen: it stands
+ * once every one of them was refused (a refused command causes no transition).
+ */
+export interface Deferred {
+  readonly violation: ViolationDraft;
+  readonly waiting: Set<PendingVerb>;
+  excused: boolean;
 }
 
 /** A flag change an event made inside a verb's window (BLOCK_JOB_ERROR stop, a transaction abort). */
@@ -52,6 +70,8 @@ export interface PendingCreator extends Base {
   /** The job created for each spec, once its `created` event arrived. */
   readonly bound: (JobTrack | undefined)[];
   readonly txn: Txn | undefined;
+  /** For each spec, the job its id named when the command was sent, if one was alive. */
+  readonly inUse: (JobTrack | undefined)[];
 }
 
 export interface PendingQuery extends Base {
@@ -124,7 +144,7 @@ export function pendingOf(msg: QmpMessage, line: number): Pending {
   const args = typeof rawArgs === 'object' && rawArgs !== null && !Array.isArray(rawArgs) ? (rawArgs as Record<string, unknown>) : {};
   if (isVerbCommand(name)) {
     const v = verbOf(name, args);
-    if (v) return { kind: 'verb', name, qid, line, oob, event: v.event, loose: v.loose, signature: signatureOf(v.event), window: null, track: undefined };
+    if (v) return { kind: 'verb', name, qid, line, oob, event: v.event, loose: v.loose, signature: signatureOf(v.event), window: null, track: undefined, deferred: undefined };
     return { kind: 'other', name, qid, line, oob, mustFail: true };
   }
   if (name === 'query-jobs' || name === 'query-block-jobs') {
@@ -133,6 +153,6 @@ export function pendingOf(msg: QmpMessage, line: number): Pending {
   // job-change, job-set-speed, ...: no release has them (machines/commands.ts lists every job command).
   if (/^(block-)?job-/.test(name)) return { kind: 'other', name, qid, line, oob, mustFail: true };
   const creation = creationOf(name, rawArgs);
-  if (creation) return { kind: 'creator', name, qid, line, oob, creation, bound: creation.specs.map(() => undefined), txn: creation.grouped ? new Txn() : undefined };
+  if (creation) return { kind: 'creator', name, qid, line, oob, creation, bound: creation.specs.map(() => undefined), txn: creation.grouped ? new Txn() : undefined, inUse: [] };
   return { kind: 'other', name, qid, line, oob };
 }

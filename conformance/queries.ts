@@ -5,10 +5,12 @@
  * `undefined` or `null` jobs (job_create inserts after `undefined`; dismissal unlinks with `null`).
  */
 import { atLeast, isJobType, JobStatus, JobTypes } from '../machines/index.ts';
-import { E, isAlive, N, R, S, statusIndex, statusName, U, X, Y } from './encoding.ts';
+import { C, isAlive, N, R, S, statusIndex, statusName, U, Y } from './encoding.ts';
 import { JobTrack } from './job.ts';
 import type { PendingQuery } from './pending.ts';
+import { logQueryEntry } from './logReplies.ts';
 import { checkProgress } from './progress.ts';
+import { QueryEntryRules } from './rules/index.ts';
 import { checkSpeed } from './speed.ts';
 import type { CheckState } from './state.ts';
 
@@ -28,6 +30,7 @@ function names(statuses: readonly number[]): string {
 
 export function onQueryReply(st: CheckState, q: PendingQuery, value: unknown): void {
   if (!Array.isArray(value)) return;
+  st.judged.queries++;
   const listed = new Set<string>();
   for (const e of value) {
     if (typeof e === 'object' && e !== null && !Array.isArray(e)) checkEntry(st, q, e as Entry, listed);
@@ -44,8 +47,11 @@ function checkEntry(st: CheckState, q: PendingQuery, entry: Entry, listed: Set<s
   else if (status === 'null') st.violate('null-in-query', id, `${q.name} lists a job in 'null'`, 'never listed: dismissal unlinks the job');
   else if (status !== undefined && s < 0) st.violate('unknown-status', id, `status ${JSON.stringify(status)} is not a JobStatus`, JobStatus.join(', '));
   if (id === undefined) return;
+  if (listed.has(id)) st.violate('query-duplicate-job', id, `${q.name} lists job '${id}' twice`, 'each job once');
   listed.add(id);
+  if (!st.wire && st.statusEvents) logQueryEntry(st, q.name, id, status);
   let job = st.lookup(id);
+  if (!job && st.wire && st.statusEvents && !st.fresh && !st.forgotten && s > U && s !== N) job = adopt(st, id, s);
   const judge = st.wire && st.statusEvents && (!job || job.statusKnown);
   if (judge) {
     const during = statusesIn(st, q, id);
@@ -64,9 +70,25 @@ function checkEntry(st: CheckState, q: PendingQuery, entry: Entry, listed: Set<s
     st.jobs.set(id, job);
   }
   checkType(st, q, entry, job);
-  if (q.block && st.wire) checkBlockFields(st, entry, job, s);
   if (st.jobs.get(id) === job && isAlive(job.status)) checkProgress(st, job, q.block ? entry['offset'] : entry['current-progress']);
-  checkError(st, q, entry, job, s);
+  judgeEntry(st, q, entry, job, s);
+}
+
+/**
+ * A job the session never saw created, first shown by this answer: the connection attached to a QEMU
+ * that already ran it (a restarted management daemon, a second client). It is taken in the listed
+ * status, its creating options unknown (the rules that need them are not applied to it). A session
+ * known to start with a fresh QEMU never adopts (CheckState.fresh).
+ */
+function adopt(st: CheckState, id: string, s: number): JobTrack {
+  const job = new JobTrack(st.profile, id, undefined);
+  job.adopted = true;
+  job.status = s;
+  job.started = s !== C;
+  if (s === Y || s === S) job.learnReady();
+  st.adopted++;
+  st.jobs.set(id, job);
+  return job;
 }
 
 function checkType(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack): void {
@@ -81,43 +103,14 @@ function checkType(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack)
   }
 }
 
-/** `ready` reads job_is_ready (ready or standby) from 6.1; verified on 7.2 and 10.0, so checked from 7.2. */
-function checkBlockFields(st: CheckState, entry: Entry, job: JobTrack, s: number): void {
-  for (const [field, known] of [
-    ['auto-finalize', job.autoFinalize],
-    ['auto-dismiss', job.autoDismiss],
-  ] as const) {
-    const v = entry[field];
-    if (typeof v === 'boolean' && known !== undefined && v !== known) {
-      st.violate('query-field-mismatch', job.id, `query-block-jobs says ${field}: ${v}`, `${field}: ${known}, as the creating command set it`);
-    }
-  }
-  checkSpeed(st, job, entry['speed'], 'query-block-jobs', false);
-  const ready = entry['ready'];
-  if (typeof ready === 'boolean' && s > U && atLeast(st.profile.version, '7.2')) {
-    const expected = s === Y || s === S;
-    if (ready !== expected) st.violate('query-field-mismatch', job.id, `query-block-jobs says ready: ${ready} in '${statusName(s)}'`, `ready: ${expected}`);
-  }
-}
-
-function checkError(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack, s: number): void {
-  const hasError = entry['error'] !== undefined;
-  if (hasError && s > U && s !== X && s !== E && s !== N) {
-    // run() failed and recorded its error (job->err, job->ret) in the coroutine; job_exit moves the
-    // job to aborting in a later bottom half, so a command in between lists it running or ready.
-    if (s === R || s === Y) {
-      job.failing = true;
-      return;
-    }
-    st.violate('error-on-success', job.id, `${q.name} shows error ${JSON.stringify(entry['error'])} on a job in '${statusName(s)}'`, "no error before 'aborting'");
-    return;
-  }
-  if (s !== E || job.concludedFrom < 0) return;
-  if (job.concludedFrom === X && !hasError) {
-    st.violate('error-missing', job.id, `${q.name} shows a failed or cancelled job concluded without error`, 'an error (e.g. "Operation canceled")');
-  } else if (job.concludedFrom !== X && hasError) {
-    st.violate('error-on-success', job.id, `${q.name} shows error ${JSON.stringify(entry['error'])} on a job that concluded from 'pending'`, 'no error: the job succeeded');
-  }
+/** Dispatches one listed job to every rule judged there; a run() that failed shows its error while running or ready. */
+function judgeEntry(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack, s: number): void {
+  if (q.block && st.wire) checkSpeed(st, job, entry['speed'], 'query-block-jobs', false);
+  if (entry['error'] !== undefined && (s === R || s === Y)) job.failing = true;
+  // `ready` is true in ready and standby only: recorded sessions of 5.2 (standby aside), 7.2 and 10.0 show it.
+  const readyObserved = atLeast(st.profile.version, '7.2') || (atLeast(st.profile.version, '5.2') && s !== S);
+  const facts = { job, status: s, entry, command: q.name, block: q.block, wire: st.wire, readyObserved };
+  for (const [id, check] of QueryEntryRules) for (const found of check(facts)) st.violate(id, job.id, found.message, found.allowed);
 }
 
 function checkMissing(st: CheckState, q: PendingQuery, listed: ReadonlySet<string>): void {

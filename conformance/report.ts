@@ -1,5 +1,6 @@
 /** `qjob check` output: text (ends with "<N> passed, <M> failed"), JSON, or JUnit XML (one testcase per trace). */
 import type { TraceInputError } from '../traces/reader.ts';
+import { Inputs } from './rules/index.ts';
 import type { CheckResult, CheckWarning, Violation } from './result.ts';
 
 export function formatViolation(v: Violation): string {
@@ -9,6 +10,30 @@ export function formatViolation(v: Violation): string {
 
 function formatWarning(w: CheckWarning): string {
   return `${w.file}:${w.line}: warning [${w.rule}] ${w.message}`;
+}
+
+/** What a result read and judged, in one line. */
+export function formatJudged(r: CheckResult): string {
+  const j = r.judged;
+  const parts = [
+    `${j.messages} messages`,
+    `${j.commands} commands with replies`,
+    `${j.verbReplies} verb replies`,
+    `${j.refusals} refusals`,
+    `${j.queries} queries`,
+    `${j.statusEvents} status events`,
+    `${j.blockEvents} BLOCK_JOB_* events`,
+  ];
+  if (j.creatorReplies > 0) parts.push(`${j.creatorReplies} creator replies`);
+  if (j.logClaims > 0) parts.push(`${j.logClaims} log claims`);
+  return `judged: ${parts.join(', ')}`;
+}
+
+/** The rules not applied for lack of input, in one line per missing input. */
+export function formatNotApplied(r: CheckResult): string[] {
+  return r.notApplied
+    .filter((n) => n.rules.length > 0)
+    .map((n) => `not applied (no ${n.input}: ${Inputs[n.input]}): ${n.rules.join(', ')}`);
 }
 
 function summary(results: readonly CheckResult[]): { passed: number; failed: number } {
@@ -21,6 +46,8 @@ export function formatText(results: readonly CheckResult[]): string {
   for (const r of results) {
     const about = `QEMU ${r.release}${r.releaseFrom === 'latest' ? ' (no greeting: latest)' : ''}${r.style === 'log' ? ', iotests log' : ''}`;
     out.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.file} (${about})`);
+    out.push(`  ${formatJudged(r)}`);
+    for (const n of formatNotApplied(r)) out.push(`  ${n}`);
     for (const v of r.violations) out.push(`  ${formatViolation(v)}`);
     if (r.moreViolations > 0) out.push(`  ... and ${r.moreViolations} more violations`);
     for (const w of r.warnings) out.push(`  ${formatWarning(w)}`);
@@ -44,6 +71,8 @@ export function formatJson(results: readonly CheckResult[], errors: readonly Tra
           violations: r.violations,
           ...(r.moreViolations > 0 ? { moreViolations: r.moreViolations } : {}),
           warnings: r.warnings,
+          judged: r.judged,
+          notApplied: r.notApplied,
         })),
         ...(errors.length > 0 ? { errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.reason })) } : {}),
       },
@@ -71,7 +100,8 @@ export function formatJunit(results: readonly CheckResult[], errors: readonly Tr
       const message = `${n} violation${n === 1 ? '' : 's'}${first ? `; first: [${first.rule}] line ${first.line}` : ''}`;
       out.push(`    <failure message="${xml(message)}" type="conformance">${xml(r.violations.map(formatViolation).join('\n'))}</failure>`);
     }
-    if (r.warnings.length > 0) out.push(`    <system-out>${xml(r.warnings.map(formatWarning).join('\n'))}</system-out>`);
+    const notes = [formatJudged(r), ...formatNotApplied(r), ...r.warnings.map(formatWarning)];
+    out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testcase>');
   }
   for (const e of errors) {

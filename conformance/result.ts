@@ -1,7 +1,7 @@
 /** What a check reports: violations (the trace is not a behaviour of the model), warnings, options. */
 import type { TraceStyle } from '../traces/reader.ts';
 import type { CoverageCollector } from './coverage.ts';
-import type { RuleId, WarningId } from './rules.ts';
+import type { Input, RuleId, WarningId } from './rules/index.ts';
 
 export interface Violation {
   readonly file: string;
@@ -17,6 +17,9 @@ export interface Violation {
   /** What the model allowed at that point (legal next statuses, the expected reply, ...). */
   readonly allowed: string;
 }
+
+/** A violation not yet recorded: the message it names is shortened only when it is. */
+export type ViolationDraft = Omit<Violation, 'msg'> & { readonly raw: Readonly<Record<string, unknown>> };
 
 export interface CheckWarning {
   readonly file: string;
@@ -40,6 +43,41 @@ export interface CheckResult {
   /** Violations beyond the cap, counted but not kept. */
   readonly moreViolations: number;
   readonly warnings: readonly CheckWarning[];
+  /** What was read and judged. */
+  readonly judged: Judged;
+  /** Inputs the trace lacks, each with the rules that could not be applied without it. */
+  readonly notApplied: readonly NotApplied[];
+}
+
+export interface Judged {
+  /** Trace messages read (as `messages`). */
+  readonly messages: number;
+  /** Commands whose reply was read. */
+  readonly commands: number;
+  /** Job verb commands whose reply was judged against the release's tables. */
+  readonly verbReplies: number;
+  /** Job-creating commands whose reply was judged (its shape, its jobs' events when the trace has them). */
+  readonly creatorReplies: number;
+  /** Refusals naming a status (`Job '<id>' in state '<s>' cannot accept command verb '<v>'`) judged. */
+  readonly refusals: number;
+  /** query-jobs / query-block-jobs answers judged. */
+  readonly queries: number;
+  /** JOB_STATUS_CHANGE events. */
+  readonly statusEvents: number;
+  /** BLOCK_JOB_* events. */
+  readonly blockEvents: number;
+  /** Claims of log replies about a job's status (iotests logs). */
+  readonly logClaims: number;
+}
+
+export interface NotApplied {
+  readonly input: Input;
+  readonly rules: readonly RuleId[];
+}
+
+/** Whether anything about jobs was judged: a job event, a verb or creator reply, a refusal or a query answer. */
+export function judgedAnything(j: Judged): boolean {
+  return j.statusEvents + j.blockEvents + j.verbReplies + j.creatorReplies + j.refusals + j.queries > 0;
 }
 
 export interface CheckOptions {
@@ -57,6 +95,8 @@ export interface CheckOptions {
   readonly style?: TraceStyle;
   /** Receives the STT edges and (status, verb) cells the trace exercises. */
   readonly coverage?: CoverageCollector;
+  /** The session starts with a fresh QEMU (no job before it): no job is adopted from a query answer. */
+  readonly freshQemu?: boolean;
   /** Violations kept per trace (default 1000); further ones are only counted. */
   readonly maxViolations?: number;
 }

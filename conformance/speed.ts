@@ -11,9 +11,6 @@ import type { CheckState } from './state.ts';
 export function checkSpeed(st: CheckState, job: JobTrack, value: unknown, where: string, duringSetSpeed: boolean): void {
   const known = job.speed;
   if (known === undefined || typeof value !== 'number' || value === known) return;
-  if (duringSetSpeed) {
-    const list = st.verbsByJob.get(job.id);
-    if (list) for (const p of list) if (p.event.type === 'block-job-set-speed' && p.event.speed === value) return;
-  }
-  st.violate('speed-mismatch', job.id, `${where} says speed ${value}`, `speed ${known}, as the creating command or the last accepted block-job-set-speed set it`);
+  const causes = duringSetSpeed ? st.pendingVerbs(job.id, ['set-speed']).filter((p) => p.event.speed === value) : [];
+  st.require(causes, 'speed-mismatch', job.id, `${where} says speed ${value}`, `speed ${known}, as the creating command or the last accepted block-job-set-speed set it`);
 }

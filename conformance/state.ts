@@ -9,14 +9,39 @@ import type { TraceStyle } from '../traces/reader.ts';
 import type { CoverageCollector } from './coverage.ts';
 import { addUnique, N, packKey, U } from './encoding.ts';
 import type { JobTrack } from './job.ts';
-import type { Chain } from './urgent.ts';
 import type { FlagOp, Pending, PendingCreator, PendingQuery, PendingVerb } from './pending.ts';
-import type { CheckWarning, Violation } from './result.ts';
-import type { RuleId, WarningId } from './rules.ts';
+import type { CheckWarning, Judged, Violation, ViolationDraft } from './result.ts';
+import type { Cause, RuleId, WarningId } from './rules/index.ts';
 
 /** Dismissed jobs remembered for messages and late replies. */
 const GRAVEYARD_SIZE = 1024;
 const MAX_WARNINGS = 1000;
+
+/**
+ * Pairs QEMU emits back to back under the job mutex (7.2 on; earlier releases ran them in one main-loop
+ * step): `ready` then BLOCK_JOB_READY (job_transition_to_ready), `pending` then BLOCK_JOB_PENDING
+ * (job_move_to_pending), BLOCK_JOB_COMPLETED/CANCELLED then `concluded`, and `concluded` then `null`
+ * for an auto-dismissed or never-started job (job_finalize_single, job_conclude), `waiting` then
+ * `pending` for a job alone in its transaction (job_completed_txn_success). No other job event can
+ * come between. BLOCK_JOB_ERROR is left out: it may be sent outside the mutex.
+ */
+export interface Chain {
+  readonly job: JobTrack;
+  /** The event name, or the status for JOB_STATUS_CHANGE. */
+  readonly next: string;
+}
+
+/** A log reply's claim about a job's status (logClaims.ts). */
+export interface LogClaim {
+  /** The statuses that satisfy it. */
+  readonly statuses: readonly number[];
+  readonly violation: ViolationDraft;
+  /** Made while the id named no live job: it is about the job's next generation. */
+  next: boolean;
+}
+
+/** What was read and judged, counted as the trace goes. */
+export type Counts = { -readonly [K in keyof Omit<Judged, 'messages'>]: number };
 
 export class CheckState {
   readonly jobs = new Map<string, JobTrack>();
@@ -31,8 +56,22 @@ export class CheckState {
   readonly owed = new Set<JobTrack>();
   /** The back-to-back pair in progress (urgent.ts); only in wire traces. */
   chain: Chain | undefined = undefined;
+  /** Open claims of log replies, by job id (logClaims.ts). */
+  readonly claims = new Map<string, LogClaim[]>();
+  readonly judged: Counts = { commands: 0, verbReplies: 0, creatorReplies: 0, refusals: 0, queries: 0, statusEvents: 0, blockEvents: 0, logClaims: 0 };
+  /** Job events the release lacks, already reported. */
+  readonly reportedEvents = new Set<string>();
   /** `quit` was sent or SHUTDOWN seen: QEMU cancels and dismisses every job on its own. */
   shutdown = false;
+  /**
+   * The session is known to start with a fresh QEMU (no job yet): no job may be adopted from a query
+   * answer. Otherwise the connection may attach to a QEMU that already has jobs (queries.ts).
+   */
+  fresh = false;
+  /** A dismissed job was dropped from the graveyard: an unseen id may be one seen long ago. */
+  forgotten = false;
+  /** Jobs adopted from a query answer: their creating command is unknown. */
+  adopted = 0;
   readonly violations: Violation[] = [];
   moreViolations = 0;
   readonly warnings: CheckWarning[] = [];
@@ -57,11 +96,57 @@ export class CheckState {
   }
 
   violate(rule: RuleId, job: string | undefined, message: string, allowed: string): void {
+    this.record(this.violation(rule, job, message, allowed));
+  }
+
+  /** A violation at the current line, not yet recorded. */
+  violation(rule: RuleId, job: string | undefined, message: string, allowed: string): ViolationDraft {
+    return { file: this.file, line: this.line, ...(job !== undefined ? { job } : {}), rule, message, raw: this.msg, allowed };
+  }
+
+  record(d: ViolationDraft): void {
     if (this.violations.length >= this.maxViolations) {
       this.moreViolations++;
       return;
     }
-    this.violations.push({ file: this.file, line: this.line, ...(job !== undefined ? { job } : {}), rule, message, msg: shortMessage(this.msg), allowed });
+    this.violations.push({ file: d.file, line: d.line, ...(d.job !== undefined ? { job: d.job } : {}), rule: d.rule, message: d.message, msg: shortMessage(d.raw), allowed: d.allowed });
+  }
+
+  /**
+   * Reports a violation unless `cause` allows the step: at once when there is no cause, when every
+   * unanswered command that could be the cause has been refused otherwise (a refused command causes
+   * no transition).
+   */
+  require(cause: Cause<PendingVerb>, rule: RuleId, job: string | undefined, message: string, allowed: string): void {
+    if (cause === true) return;
+    if (cause.length === 0) {
+      this.violate(rule, job, message, allowed);
+      return;
+    }
+    if (cause.length === 1) {
+      // The only possible cause: if accepted, it ran before this step, in a state its window holds now.
+      const p = cause[0]!;
+      const n = p.window ? p.window.keys.length : this.keysOf(p.event.id).length;
+      p.cut = Math.min(p.cut ?? n, n);
+    }
+    const d = { violation: this.violation(rule, job, message, allowed), waiting: new Set(cause), excused: false };
+    for (const p of cause) (p.deferred ??= []).push(d);
+  }
+
+  /** A verb command was answered: an acceptance excuses what it could have caused; a refusal excuses nothing. */
+  settle(p: PendingVerb, accepted: boolean): void {
+    const list = p.deferred;
+    if (!list) return;
+    p.deferred = undefined;
+    for (const d of list) {
+      if (d.excused) continue;
+      if (accepted) {
+        d.excused = true;
+        continue;
+      }
+      d.waiting.delete(p);
+      if (d.waiting.size === 0) this.record(d.violation);
+    }
   }
 
   warn(rule: WarningId, message: string, line = this.line): void {
@@ -81,6 +166,7 @@ export class CheckState {
     if (this.graveyard.size > GRAVEYARD_SIZE) {
       const oldest = this.graveyard.keys().next().value;
       if (oldest !== undefined) this.graveyard.delete(oldest);
+      this.forgotten = true;
     }
   }
 
@@ -171,14 +257,18 @@ export class CheckState {
     if (w) this.after(job.id);
   }
 
-  /** Whether an unanswered command applies one of `verbs` to job `id`. */
-  pendingVerb(id: string, verbs: readonly JobVerb[]): boolean {
+  /** pendingVerbs, bound (what the rules' facts call). */
+  readonly pendingOf = (id: string, verbs: readonly JobVerb[]): readonly PendingVerb[] => this.pendingVerbs(id, verbs);
+
+  /** The unanswered commands that apply one of `verbs` to job `id`. */
+  pendingVerbs(id: string, verbs: readonly JobVerb[]): readonly PendingVerb[] {
     const list = this.verbsByJob.get(id);
-    if (!list) return false;
-    for (const p of list) if (verbs.includes(verbOfCommand(p))) return true;
-    return false;
+    if (!list) return NONE;
+    return list.filter((p) => verbs.includes(verbOfCommand(p)));
   }
 }
+
+const NONE: readonly PendingVerb[] = [];
 
 function verbOfCommand(p: PendingVerb): JobVerb {
   return VerbCommands[p.event.type].verb;

@@ -6,9 +6,12 @@
  */
 import { JobStatus } from '../machines/index.ts';
 import { bindCreated } from './creators.ts';
-import { C, CP, CX, D, E, FC, isAlive, isCompletedStatus, N, P, R, S, statusIndex, statusName, sttEdge, sttNext, U, UP, W, X, Y } from './encoding.ts';
-import { Completion, JobTrack } from './job.ts';
+import { C, CX, D, E, FC, isAlive, N, R, statusIndex, statusName, sttEdge, sttNext, U, UP, X, Y } from './encoding.ts';
+import { JobTrack } from './job.ts';
+import type { PendingVerb } from './pending.ts';
+import { TransitionRules, type TransitionFacts } from './rules/index.ts';
 import type { CheckState } from './state.ts';
+import { claimsOnStatus } from './logClaims.ts';
 import { followChain, updateOwed } from './urgent.ts';
 
 export function onStatusChange(st: CheckState, id: unknown, status: unknown): void {
@@ -30,6 +33,7 @@ export function onStatusChange(st: CheckState, id: unknown, status: unknown): vo
     newJob(st, id, s);
   }
   if (st.wire) followChain(st, st.lookup(id), statusName(s));
+  else claimsOnStatus(st, id, s);
 }
 
 function newJob(st: CheckState, id: string, s: number): void {
@@ -88,101 +92,29 @@ function transition(st: CheckState, job: JobTrack, s: number): void {
     st.violate('illegal-transition', job.id, `'${statusName(from)}' → '${statusName(s)}' ${what}`, `from '${statusName(from)}': ${sttNext(from).join(', ') || 'nothing'}`);
     if (from === s) return;
   } else {
-    eventRules(st, job, from, s);
-    if (st.wire) commandRules(st, job, from, s);
+    judgeTransition(st, job, from, s);
   }
   apply(st, job, from, s);
   updateOwed(st, job, true);
 }
 
-/** Rules that need only the order of events (they hold in iotests logs too). */
-function eventRules(st: CheckState, job: JobTrack, from: number, s: number): void {
-  const txn = job.txn;
-  if (job.failing) {
-    if ((from === R || from === Y) && s !== X) {
-      st.violate('error-on-success', job.id, `'${statusName(from)}' → '${statusName(s)}' after a query showed the job's error`, "'aborting': a job whose run failed goes to aborting next");
-    }
-    job.failing = false;
+/** Dispatches a legal status change to every rule judged there; rules that need the wire order are skipped in logs. */
+function judgeTransition(st: CheckState, job: JobTrack, from: number, to: number): void {
+  const facts: TransitionFacts<PendingVerb> = { job, from, to, wire: st.wire, shutdown: st.shutdown, pending: st.pendingOf };
+  for (const [id, check] of st.wire ? WIRE_RULES : LOG_RULES) {
+    const found = check(facts);
+    if (found) st.require(found.causes ?? [], id, job.id, found.message, found.allowed);
   }
-  if (s === Y && job.hasReady() === false) {
-    st.violate('ready-impossible', job.id, `a ${job.type ?? 'non-converging'} job became 'ready'`, nextWithout(from, Y));
-  }
-  if (from === R && s === W && job.hasReady() === true) {
-    st.violate('complete-without-command', job.id, `a ${job.type ?? 'mirror-like'} job went 'running' → 'waiting': it can only complete from 'ready'`, nextWithout(R, W));
-  }
-  if (txn && s === D) {
-    if (txn.aborting) {
-      st.violate('txn-abort-member-succeeded', job.id, 'a member of an aborting grouped transaction reached pending', "'aborting'");
-    } else {
-      const early = txn.members.filter((m) => m !== job && !isCompletedStatus(m.status));
-      if (early.length > 0) {
-        const list = early.map((m) => `'${m.id}' (${statusName(m.status)})`).join(', ');
-        st.violate('txn-pending-early', job.id, `reached pending while ${list} had not finished`, "'waiting' until every member is waiting, pending, aborting, concluded or null");
-      }
-    }
-  }
-  if (txn?.aborting && from === D && s === E) {
-    st.violate('txn-abort-member-succeeded', job.id, 'a member of an aborted grouped transaction concluded successfully', "'aborting' then 'concluded' with an error");
-  }
+  job.failing = false;
 }
 
-/** Rules about what commands (or their absence) allow; they need the wire order and the commands. */
-function commandRules(st: CheckState, job: JobTrack, from: number, s: number): void {
-  const id = job.id;
-  if (from === C && s === R && job.creatorPending && job.creator?.bound.some((b) => b === undefined)) {
-    st.violate('txn-creation-order', id, 'a job of the transaction started before all its jobs were created', "'running' only at commit, after every action created its job");
-  }
-  if (from === C && job.spec !== undefined && !job.creatorPending) {
-    st.violate('start-outside-command', id, `'created' → '${statusName(s)}' after the creating command was answered`, "nothing: a job leaves 'created' inside its creating command");
-  }
-  if (from === Y && s === W && !job.someHave(CP) && !st.pendingVerb(id, ['complete', 'cancel'])) {
-    st.violate('complete-without-command', id, "'ready' → 'waiting' with no complete or soft cancel accepted", nextWithout(Y, W));
-  }
-  if (((from === P && s === R) || (from === S && s === Y)) && job.allHave(UP) && !resumable(st, job)) {
-    st.violate('resume-while-user-paused', id, `'${statusName(from)}' → '${statusName(s)}' while the user's pause stands`, `'${statusName(from)}' until job-resume, a cancel or a transaction abort`);
-  }
-  if (from === D && s === E && !finalizeAllowed(st, job)) {
-    st.violate('finalize-without-command', id, "'pending' → 'concluded' with auto-finalize off and no finalize", `'pending' until job-finalize (or 'aborting')`);
-  }
-  if (s === X && (from === W || from === D) && !abortCause(st, job, from)) {
-    st.violate('abort-without-cause', id, `'${statusName(from)}' → 'aborting' with no cancel, transaction abort or finalize`, `from '${statusName(from)}': ${nextWithout(from, X)}`);
-  }
-  if (from === E && s === N && job.autoDismiss === false && job.started && !job.dismissAsked && !st.shutdown && !st.pendingVerb(id, ['dismiss'])) {
-    st.violate('dismiss-without-command', id, "'concluded' → 'null' with auto-dismiss off and no dismiss", "'concluded' until job-dismiss");
-  }
-  if (s === E && job.started && job.isBlockJob() === true) {
-    const ok = from === D ? job.completion === Completion.Completed : job.completion !== Completion.None;
-    if (!ok) {
-      const expected = from === D ? 'BLOCK_JOB_COMPLETED' : 'BLOCK_JOB_COMPLETED (with error) or BLOCK_JOB_CANCELLED';
-      st.violate('completion-event-missing', id, `concluded from '${statusName(from)}' without ${expected}`, `${expected} before 'concluded'`);
-    }
-  }
-}
-
-/**
- * What may end a user's pause: a resume or cancel of the job, shutdown, or its grouped transaction's
- * abort. The abort resumes the paused members (job_cancel_async) before any member shows 'aborting'
- * when the cancelled member had already finished (waiting, pending): job_cancel runs
- * job_completed_txn_abort at once, which force-cancels and finishes the others first. So a cancel of
- * another member, accepted or unanswered, is cause enough.
- */
-function resumable(st: CheckState, job: JobTrack): boolean {
-  if (st.shutdown || job.txn?.aborting === true || st.pendingVerb(job.id, ['resume', 'cancel'])) return true;
-  return job.txn !== undefined && job.txn.members.some((m) => m !== job && cancelOf(st, m));
-}
-
-/** A finished job aborts only when cancelled, when its transaction aborts, or (pending) when a prepare fails in finalize. */
-function abortCause(st: CheckState, job: JobTrack, from: number): boolean {
-  if (st.shutdown || job.txn?.aborting || cancelOf(st, job)) return true;
-  if (job.txn?.members.some((m) => cancelOf(st, m))) return true;
-  if (from !== D) return false;
-  const members = job.txn ? job.txn.members : [job];
-  return members.every((m) => m.autoFinalize !== false) || finalizeAllowed(st, job);
-}
+/** The transition rules of a wire trace, and those that hold in a log too. */
+const WIRE_RULES = TransitionRules;
+const LOG_RULES = TransitionRules.filter(([, , rule]) => !rule.needs.includes('wire-order'));
 
 /** A cancel of `job` was accepted or is unanswered. */
-function cancelOf(st: CheckState, job: JobTrack): boolean {
-  return job.someHave(CX) || st.pendingVerb(job.id, ['cancel']);
+function maybeCancelled(st: CheckState, job: JobTrack): boolean {
+  return job.someHave(CX) || st.pendingVerbs(job.id, ['cancel']).length > 0;
 }
 
 /**
@@ -194,23 +126,11 @@ function cancelOf(st: CheckState, job: JobTrack): boolean {
 function abortTxn(st: CheckState, job: JobTrack): void {
   const txn = job.txn!;
   txn.aborting = true;
-  const bystander = !cancelOf(st, job) && txn.members.some((m) => m !== job && cancelOf(st, m));
+  const bystander = !maybeCancelled(st, job) && txn.members.some((m) => m !== job && maybeCancelled(st, m));
   if (bystander) st.addVariant(job, FC);
   for (const m of txn.members) {
     if (m !== job && isAlive(m.status) && m.status !== X && m.status !== E) st.changeFlags(m, CX | FC, UP);
   }
-}
-
-function finalizeAllowed(st: CheckState, job: JobTrack): boolean {
-  if (st.shutdown) return true;
-  const members = job.txn ? job.txn.members : [job];
-  if (!members.some((m) => m.autoFinalize === false)) return true;
-  if (job.txn?.finalizeAsked || job.finalizeAsked) return true;
-  return members.some((m) => st.pendingVerb(m.id, ['finalize']));
-}
-
-function nextWithout(from: number, to: number): string {
-  return `from '${statusName(from)}': ${sttNext(from).filter((s) => s !== statusName(to)).join(', ')}`;
 }
 
 function apply(st: CheckState, job: JobTrack, from: number, s: number): void {

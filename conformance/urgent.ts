@@ -6,21 +6,7 @@
  */
 import { D, E, isCompletedStatus, statusName, W, X, Y } from './encoding.ts';
 import type { JobTrack } from './job.ts';
-import type { CheckState } from './state.ts';
-
-/**
- * Pairs QEMU emits back to back under the job mutex (7.2 on; earlier releases ran them in one main-loop
- * step): `ready` then BLOCK_JOB_READY (job_transition_to_ready), `pending` then BLOCK_JOB_PENDING
- * (job_move_to_pending), BLOCK_JOB_COMPLETED/CANCELLED then `concluded`, and `concluded` then `null`
- * for an auto-dismissed or never-started job (job_finalize_single, job_conclude), `waiting` then
- * `pending` for a job alone in its transaction (job_completed_txn_success). No other job event can
- * come between. BLOCK_JOB_ERROR is left out: it may be sent outside the mutex.
- */
-export interface Chain {
-  readonly job: JobTrack;
-  /** The event name, or the status for JOB_STATUS_CHANGE. */
-  readonly next: string;
-}
+import type { Chain, CheckState } from './state.ts';
 
 /** The chain a job event starts, if any. */
 export function chainAfter(job: JobTrack, event: string): Chain | undefined {

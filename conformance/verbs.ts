@@ -7,8 +7,9 @@
  * that agrees, the command's effect (machines/step.ts) followed by the flag changes events made
  * later in the window.
  */
-import { VerbCommands, type QmpError } from '../machines/index.ts';
-import { addUnique, D, isAlive, keyBits, keyStatus, N, statusIndex, statusName } from './encoding.ts';
+import { isJobStatus, VerbCommands, verbAllowed, type JobVerb, type QmpError } from '../machines/index.ts';
+import { VerbRules } from './rules/index.ts';
+import { addUnique, isAlive, keyBits, keyStatus, statusIndex, statusName } from './encoding.ts';
 import type { JobTrack } from './job.ts';
 import type { PendingVerb, Reply, Window } from './pending.ts';
 import type { CheckState } from './state.ts';
@@ -25,7 +26,8 @@ interface Outcome {
   readonly bits: number;
 }
 
-const VERB_REFUSED = /^Job '.*' in state '([a-z]+)' cannot accept command verb '[a-z-]+'$/;
+/** QEMU's refusal by the verb table (job_apply_verb_locked): job id, status, verb. */
+export const VERB_REFUSED = /^Job '(.*)' in state '([a-z]+)' cannot accept command verb '([a-z-]+)'$/;
 
 /** What the model says for each state of the window and each type the job may have. */
 function outcomes(st: CheckState, p: PendingVerb, w: Window, job: JobTrack | undefined): Outcome[] {
@@ -79,8 +81,19 @@ export function onVerbReply(st: CheckState, p: PendingVerb, reply: Reply): void 
   const outs = outcomes(st, p, w, job);
   // Without JOB_STATUS_CHANGE (before 3.0) or for a job seen only in queries, the status is unknown.
   const unknown = !st.statusEvents || (job !== undefined && !job.statusKnown);
-  const agree = p.loose || unknown ? outs.filter((o) => (o.reply === undefined) === reply.ok) : judge(st, p, reply, outs, w.keys);
+  if (!p.loose && !unknown) st.judged.verbReplies++;
+  let agree = p.loose || unknown ? outs.filter((o) => (o.reply === undefined) === reply.ok) : judge(st, p, reply, outs, w.keys);
   const verb = VerbCommands[p.event.type].verb;
+  if (unknown && !reply.ok) refusalByTable(st, p, reply.error.desc);
+  // The only possible cause of a step: it ran before that step, so only the states before it count.
+  let caused = reply.ok;
+  if (reply.ok && p.cut !== undefined) {
+    const cut = p.cut;
+    const before = agree.filter((o) => o.entry < cut);
+    if (before.length > 0) agree = before;
+    else caused = false;
+  }
+  st.settle(p, caused);
   if (st.coverage) {
     // The earliest state of the window that agrees with the reply: the command's own events follow it.
     const first = (agree.length > 0 ? agree : outs).reduce((a, b) => (b.entry < a.entry ? b : a));
@@ -113,18 +126,47 @@ function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outc
   }
   const named = err.desc.startsWith('Job ') ? VERB_REFUSED.exec(err.desc) : null;
   if (named) {
-    const s = statusIndex(named[1]);
-    if (!keys.some((k) => keyStatus(k) === s)) {
-      const during = [...new Set(keys.map((k) => keyStatus(k)))].map((k) => (isAlive(k) ? `'${statusName(k)}'` : 'absent'));
-      st.violate('verb-error-state', id, `the error names state '${named[1]}'`, `a state the job was in: ${during.join(', ')}`);
+    // The refusal is evidence: the job was in the state it names, and that state refuses the verb.
+    st.judged.refusals++;
+    const s = statusIndex(named[2]);
+    const verb = VerbCommands[name].verb;
+    const during = [...new Set(keys.map((k) => keyStatus(k)))].map((k) => (isAlive(k) ? `'${statusName(k)}'` : 'absent'));
+    const at = sameClass.filter((o) => o.status === s && VERB_REFUSED.exec(o.reply!.desc)?.[2] === named[2]);
+    if (named[3] !== verb || named[1] !== id) {
+      st.violate('verb-error-state', id, `the error names job '${named[1]}' and verb '${named[3]}' for ${name} of '${id}'`, `job '${id}', verb '${verb}'`);
+    } else if (!keys.some((k) => keyStatus(k) === s)) {
+      st.violate('verb-error-state', id, `the error names state '${named[2]}'`, `a state the job was in: ${during.join(', ')}`);
+    } else if (at.length === 0) {
+      st.violate('verb-error-state', id, `the error names state '${named[2]}', which accepts ${verb} in QEMU ${st.profile.release}`, describe(outs, id));
+    } else {
+      return strictText(st, p, err, at);
     }
   }
-  if (st.strict) {
-    const exact = sameClass.filter((o) => withId(o.reply!, id).desc === err.desc);
-    if (exact.length === 0) st.violate('verb-error-text', id, `error text "${err.desc}"`, describe(sameClass, id));
-    else return exact;
+  return strictText(st, p, err, sameClass);
+}
+
+/** Under --strict, the outcomes whose text is QEMU's; otherwise those, if any, else all of `sameClass`. */
+function strictText(st: CheckState, p: PendingVerb, err: QmpError, sameClass: readonly Outcome[]): Outcome[] {
+  const id = p.event.id;
+  const exact = sameClass.filter((o) => withId(o.reply!, id).desc === err.desc);
+  if (exact.length > 0) return exact;
+  if (st.strict) st.violate('verb-error-text', id, `error text "${err.desc}"`, describe(sameClass, id));
+  return [...sameClass];
+}
+
+/** Where the job's status is unknown, a refusal naming a status is still judged against the verb table. */
+function refusalByTable(st: CheckState, p: PendingVerb, desc: string): void {
+  const named = desc.startsWith('Job ') ? VERB_REFUSED.exec(desc) : null;
+  if (!named) return;
+  st.judged.refusals++;
+  const id = p.event.id;
+  const verb = VerbCommands[p.event.type].verb;
+  const status = named[2]!;
+  if (named[1] !== id || named[3] !== verb) {
+    st.violate('verb-error-state', id, `the error names job '${named[1]}' and verb '${named[3]}' for ${p.event.type} of '${id}'`, `job '${id}', verb '${verb}'`);
+  } else if (!isJobStatus(status) || status === 'created' || verbAllowed(st.profile, verb, status)) {
+    st.violate('verb-error-state', id, `the error names state '${status}'`, `a status in which QEMU ${st.profile.release} refuses ${verb} (never 'created': no command sees it)`);
   }
-  return sameClass;
 }
 
 /**
@@ -145,22 +187,19 @@ function applyEffects(job: JobTrack, w: Window, agree: readonly Outcome[]): void
 }
 
 /** finalize and dismiss act synchronously: their effect is visible by the reply; set-speed sets the speed. */
-function afterSuccess(st: CheckState, p: PendingVerb, job: JobTrack, verb: string): void {
+function afterSuccess(st: CheckState, p: PendingVerb, job: JobTrack, verb: JobVerb): void {
   if (verb === 'set-speed') {
     job.speed = speedValue(p.event.speed);
   } else if (verb === 'dismiss') {
     job.dismissAsked = true;
-    if (st.wire && st.statusEvents && job.statusKnown && job.status !== N) {
-      st.violate('verb-effect-missing', job.id, `${p.event.type} accepted but the job is still '${statusName(job.status)}'`, "'null' before the reply");
-    }
+    // A job known only from queries or BLOCK_JOB_* events ends here: its id may name a new job next.
+    if (!job.statusKnown) st.bury(job);
   } else if (verb === 'finalize') {
     job.finalizeAsked = true;
     if (job.txn) job.txn.finalizeAsked = true;
-    if (!st.wire || !st.statusEvents) return;
-    for (const m of job.txn ? job.txn.members : [job]) {
-      if (m.status !== D || !m.statusKnown) continue;
-      if (m === job) st.violate('verb-effect-missing', m.id, `${p.event.type} accepted but the job is still 'pending'`, "'concluded' (or 'aborting') before the reply");
-      else st.violate('txn-finalize-partial', m.id, `${p.event.type} on '${job.id}' left member '${m.id}' pending`, 'every member finalized before the reply');
-    }
+  }
+  if (!st.wire || !st.statusEvents) return;
+  for (const [id, check] of VerbRules) {
+    for (const found of check({ job, verb, command: p.event.type })) st.violate(id, found.job, found.message, found.allowed);
   }
 }

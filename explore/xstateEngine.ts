@@ -1,11 +1,25 @@
 /**
  * The reference engine: traverses the XState group machine (machines/machine.ts) with `xstate/graph`'s
- * getAdjacencyMap, offering the shared alphabet, and derives every figure from the adjacency map.
- * Slow (every state is a serialised machine snapshot) but independent of the compiled engine's tables.
+ * getAdjacencyMap and derives every figure from the adjacency map. It shares `step` and the machine with
+ * the rest of the model, and nothing of the compiled engine (no local states, no scope or status claims,
+ * no symmetry): every state is a whole machine snapshot.
+ *
+ * Two traversal options keep it fast:
+ *  - `events` offers a state only the alphabet events that change it. `step` says which (it is what the
+ *    machine's guards ask anyway, and costs well under a microsecond, against tens for an XState
+ *    transition); a verb JobVerbTable refuses in its job's status is not even stepped (QEMU refuses it
+ *    whatever else holds, and the machine has only the refusal there). The events that change nothing
+ *    count for edge coverage only. An event `step` would change but the machine does not (a dismissed
+ *    job's final state) is still offered, and found unchanged by its key.
+ *  - `serializeState` names a snapshot by its state value, the abort flag and one number per member,
+ *    each member's context interned by its fields (the JSON of every queued snapshot was most of the
+ *    time and memory).
+ * The QMP events a transition emits are taken from the same `step` outcome; the machine emits exactly
+ * those (test/machines/step.properties.test.ts).
  */
-import { transition, type AnyMachineSnapshot } from 'xstate';
-import { getAdjacencyMap, serializeSnapshot } from 'xstate/graph';
-import { createGroupMachine, UrgentInternalEvents, type EmittedEvent, type EmittedMachineEvent, type GroupContext, type InternalEventType, type ModelEvent, type Outcome } from '../machines/index.ts';
+import type { AnyMachineSnapshot } from 'xstate';
+import { getAdjacencyMap } from 'xstate/graph';
+import { createGroupMachine, createJobContext, isVerbCommand, step, verbAllowed, VerbCommands, UrgentInternalEvents, type GroupContext, type InternalEventType, type JobContext, type ModelEvent } from '../machines/index.ts';
 import { admitted, alphabet, eventLabel, type AlphabetEvent } from './alphabet.ts';
 import { Findings } from './findings.ts';
 import type { ExploreOptions, ExploreResult } from './result.ts';
@@ -15,55 +29,116 @@ export function isUrgent(e: AlphabetEvent): boolean {
   return UrgentInternalEvents.has(e.event.type as InternalEventType);
 }
 
+/** Whether a step left the group as it was (members compared field by field: step copies what it patches). */
+function sameGroup(a: GroupContext, b: GroupContext, fields: readonly (keyof JobContext)[]): boolean {
+  if (a.aborting !== b.aborting) return false;
+  for (let k = 0; k < a.jobs.length; k++) {
+    const x = a.jobs[k]!;
+    const y = b.jobs[k]!;
+    if (x === y) continue;
+    for (const f of fields) if (x[f] !== y[f]) return false;
+  }
+  return true;
+}
+
+/** A member's context as a string: its fields in a fixed order (strings quoted, so `null` stays apart). */
+function jobKey(job: JobContext, fields: readonly (keyof JobContext)[]): string {
+  let k = '';
+  for (const f of fields) {
+    const v = job[f];
+    k += typeof v === 'string' ? `"${v}",` : `${String(v)},`;
+  }
+  return k;
+}
+
 export function exploreXstate(options: ExploreOptions): ExploreResult {
   const started = performance.now();
   const { config } = options;
   const profile = config.profile;
   const ids = config.inputs.map((i) => i.id);
   const events = alphabet(profile, ids, options.alphabet ?? 'full');
-  // Every offer is a fresh copy of the alphabet event, numbered here: the numbering survives the
-  // traversal, and no event object is shared between two transitions (machine.ts caches per object).
-  const indexOf = new WeakMap<object, number>();
-  const fresh = (code: number): ModelEvent => {
-    const copy = { ...events[code]!.event };
-    indexOf.set(copy, code);
-    return copy;
-  };
   const machine = createGroupMachine(profile, ids.length);
   const urgentFirst = (options.urgent ?? 'first') === 'first';
+  const findings = new Findings(options, profile);
+  findings.edgeLabels = (code) => events[code]!.template.label;
 
-  const keys = new WeakMap<object, string>();
+  const fields = Object.keys(createJobContext(config.inputs[0]!)) as (keyof JobContext)[];
+  // Members' contexts interned: by object first (step keeps the objects of members it does not touch), then by content.
+  const byObject = new Map<JobContext, number>();
+  const byContent = new Map<string, number>();
+  const nameOf = (j: JobContext): number => {
+    let n = byObject.get(j);
+    if (n === undefined) {
+      const k = jobKey(j, fields);
+      n = byContent.get(k);
+      if (n === undefined) byContent.set(k, (n = byContent.size));
+      byObject.set(j, n);
+    }
+    return n;
+  };
+  // The adjacency map keeps every snapshot it names, so the names may be kept beside them.
+  const keys = new Map<AnyMachineSnapshot, string>();
   const keyOf = (s: AnyMachineSnapshot): string => {
     let k = keys.get(s);
     if (k === undefined) {
-      k = serializeSnapshot(s);
+      const g = s.context as GroupContext;
+      k = `${Object.values(s.value as Record<string, string>).join(',')}|${g.aborting ? 1 : 0}`;
+      for (const j of g.jobs) k += `|${nameOf(j)}`;
       keys.set(s, k);
     }
     return k;
   };
+
+  // What each alphabet event is: its verb (commands), whether it is urgent.
+  const verbs = events.map((e) => (isVerbCommand(e.event.type) ? VerbCommands[e.event.type].verb : undefined));
+  const urgent = events.map(isUrgent);
+  // Per state, each offer: 0 not admitted or cannot happen, 1 a command that changes nothing, 2 changes the state.
+  const kind = new Uint8Array(events.length);
+  const codeOf = new Map<object, number>(events.map((e, code) => [e.event, code]));
   const offered = (s: AnyMachineSnapshot): ModelEvent[] => {
-    const jobs = (s.context as GroupContext).jobs;
-    const all: number[] = [];
-    events.forEach((e, code) => {
-      if (admitted(e, jobs)) all.push(code);
-    });
-    if (urgentFirst) {
-      const urgent = all.filter((code) => isUrgent(events[code]!) && keyOf(transition(machine, s, fresh(code))[0]) !== keyOf(s));
-      if (urgent.length > 0) return urgent.map(fresh);
+    const before = s.context as GroupContext;
+    const jobs = before.jobs;
+    let anyUrgent = false;
+    for (let code = 0; code < events.length; code++) {
+      const e = events[code]!;
+      kind[code] = 0;
+      if (!admitted(e, jobs)) continue;
+      const verb = verbs[code];
+      // A verb JobVerbTable refuses in the job's status is refused whatever else holds (replies.ts), and
+      // the machine has only the refusal there.
+      if (verb !== undefined && !verbAllowed(profile, verb, jobs[e.job]!.status)) {
+        kind[code] = 1;
+        continue;
+      }
+      const out = step(profile, before, e.event);
+      if (out && !sameGroup(before, out.group, fields)) {
+        kind[code] = 2;
+        if (urgent[code]) anyUrgent = true;
+      } else if (out?.isCommand) {
+        kind[code] = 1;
+      }
     }
-    return all.map(fresh);
+    // In urgent-first states only the urgent events that change the state are offered; elsewhere
+    // every admitted event is, and those that change nothing count for edge coverage only.
+    const only = urgentFirst && anyUrgent;
+    const chosen: ModelEvent[] = [];
+    for (let code = 0; code < events.length; code++) {
+      if (kind[code] === 1 && !only) findings.coverEdges(before, events[code]!, before, code);
+      if (kind[code] !== 2 || (only && !urgent[code])) continue;
+      chosen.push(events[code]!.event);
+    }
+    return chosen;
   };
 
   const adj = getAdjacencyMap(machine, {
     input: { jobs: config.inputs, grouped: config.grouped },
     events: offered,
-    filterEvents: (_s, e) => indexOf.has(e),
     serializeState: (s) => keyOf(s),
   });
 
   // Number the states breadth-first from the initial one, following only state-changing transitions.
   const entries = Object.entries(adj);
-  const byKey = new Map(entries.map(([k, v]) => [k, v]));
+  const byKey = new Map(entries);
   const number = new Map<string, number>();
   const order: AnyMachineSnapshot[] = [];
   const initialKey = entries[0]![0];
@@ -74,8 +149,6 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
   let edgeTarget = new Int32Array(1024);
   const edgeStart = new Int32Array(entries.length + 1);
   let edges = 0;
-  const findings = new Findings(options, profile);
-  findings.edgeLabels = (code) => events[code]!.template.label;
 
   for (let s = 0; s < order.length; s++) {
     const snap = order[s]!;
@@ -85,20 +158,14 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
     edgeStart[s] = edges;
     const value = byKey.get(key)!;
     for (const t of Object.values(value.transitions) as { event: ModelEvent; state: AnyMachineSnapshot }[]) {
-      const code = indexOf.get(t.event as ModelEvent)!;
-      const next = t.state as AnyMachineSnapshot;
+      const code = codeOf.get(t.event)!;
+      const next = t.state;
       const nextKey = keyOf(next);
       const after = next.context as GroupContext;
       const changed = nextKey !== key;
-      findings.coverEdges(before, events[code]!, changed || isCommand(events[code]!) ? after : undefined, code);
+      const isCommand = events[code]!.template.isCommand;
+      findings.coverEdges(before, events[code]!, changed || isCommand ? after : undefined, code);
       if (!changed) continue;
-      const [, actions] = transition(machine, snap, fresh(code));
-      const emitted: EmittedEvent[] = [];
-      for (const a of actions) {
-        const ev = (a.params as { event?: EmittedMachineEvent } | undefined)?.event;
-        if (ev?.type === 'qmp.event') emitted.push({ event: ev.event, data: ev.data });
-      }
-      const outcome: Outcome = { group: after, events: emitted, isCommand: isCommand(events[code]!) };
       let target = number.get(nextKey);
       if (target === undefined) {
         target = order.length;
@@ -109,7 +176,8 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
         parent[target] = s;
         via[target] = code;
       }
-      findings.checkTransition(s, before, outcome, code);
+      const emitted = step(profile, before, t.event)!.events;
+      findings.checkTransition(s, before, { group: after, events: emitted, isCommand }, code);
       edgeTarget = grow(edgeTarget, edges + 1);
       edgeTarget[edges++] = target;
     }
@@ -125,8 +193,4 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
     seconds: (performance.now() - started) / 1000,
     complete: true,
   });
-}
-
-function isCommand(e: AlphabetEvent): boolean {
-  return e.template.isCommand;
 }

@@ -4,7 +4,7 @@
  * behave as it does. The release a QMP greeting names selects the profile.
  */
 import { CreatorCommands, OtherCommands, RemovedCommands, VerbCommands } from './commands.ts';
-import { JobStatus, JobType, JobTypeSince, JobVerb, JobVerbSince } from './qapi.ts';
+import { JobEvents, JobStatus, JobType, JobTypeSince, JobVerb, JobVerbSince, type JobEventName } from './qapi.ts';
 import {
   atLeast,
   compareReleases,
@@ -41,6 +41,8 @@ export interface Profile {
   readonly jobTypes: readonly JobType[];
   /** The job-API commands this release has. */
   readonly commands: ReadonlySet<string>;
+  /** The job events this release emits (JOB_STATUS_CHANGE from 3.0). */
+  readonly events: ReadonlySet<JobEventName>;
   readonly features: Features;
 }
 
@@ -83,6 +85,7 @@ export function profileFor(release: string | Release): Profile {
     verbTable,
     jobTypes: JobType.filter((t) => atLeast(version, JobTypeSince[t])),
     commands,
+    events: new Set((Object.keys(JobEvents) as JobEventName[]).filter((e) => atLeast(version, JobEvents[e].since))),
     features: {
       jobStatusChangeEvent: atLeast(version, '3.0'),
       completeRefusedWhilePaused: !atLeast(version, '6.0'),
@@ -103,6 +106,17 @@ export function profileForGreeting(greeting: unknown): Profile | undefined {
 
 export function latestProfile(): Profile {
   return profileFor(LATEST_RELEASE);
+}
+
+/** Whether `name` is a command of the job API in some release (so a release without it must refuse it). */
+export function isJobApiCommand(name: string): boolean {
+  return Object.hasOwn(VerbCommands, name) || Object.hasOwn(CreatorCommands, name) || Object.hasOwn(OtherCommands, name) || Object.hasOwn(RemovedCommands, name);
+}
+
+/** The release a job-API command or job event appeared in, for messages. */
+export function sinceOf(name: string): string | undefined {
+  const all = { ...VerbCommands, ...CreatorCommands, ...OtherCommands, ...JobEvents } as Record<string, { since: string }>;
+  return Object.hasOwn(all, name) ? all[name]!.since : undefined;
 }
 
 /** Whether the profile's verb table accepts `verb` in `status`. A verb the release lacks is accepted nowhere. */

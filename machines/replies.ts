@@ -49,31 +49,31 @@ export function verbReply(profile: Profile, job: JobContext | undefined, event: 
   }
   if (spec.family === 'block-job' && !job.isBlockJob) return JobErrors.blockJobNotFound(event.id);
   const tableRefuses = !verbAllowed(profile, spec.verb, job.status);
-  const refused = JobErrors.verbRefused(job.id, job.status, spec.verb);
+  const refused = () => JobErrors.verbRefused(job.id, job.status, spec.verb);
   switch (spec.verb) {
     case 'pause':
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       if (job.userPaused) return JobErrors.alreadyPaused();
       return undefined;
     case 'resume':
       if (!job.userPaused || pauseCount(job) <= 0) return JobErrors.notPaused();
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       return undefined;
     case 'cancel':
       if (event.type === 'block-job-cancel' && job.userPaused && !event.force) return JobErrors.blockJobPaused(job.id);
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       return undefined;
     case 'complete':
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       if (job.cancelled || !job.hasReady) return JobErrors.cannotComplete(job.id);
       if (profile.features.completeRefusedWhilePaused && pauseCount(job) > 0) return JobErrors.cannotComplete(job.id);
       return undefined;
     case 'set-speed':
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       if ((event.speed ?? 0) < 0) return JobErrors.negativeSpeed(profile.version);
       return undefined;
     case 'change': {
-      if (tableRefuses) return refused;
+      if (tableRefuses) return refused();
       if (!job.supportsChange) return JobErrors.changeUnsupported();
       // Mirror reads copy-mode from the union whatever its type says: any other case reads as background.
       const wanted = event.jobType === 'mirror' ? event.copyMode : 'background';
@@ -82,7 +82,7 @@ export function verbReply(profile: Profile, job: JobContext | undefined, event: 
     }
     case 'finalize':
     case 'dismiss':
-      return tableRefuses ? refused : undefined;
+      return tableRefuses ? refused() : undefined;
   }
 }
 

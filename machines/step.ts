@@ -50,7 +50,8 @@ class Draft {
     return j;
   }
   patch(i: number, p: Partial<JobContext>): void {
-    this.jobs[i] = { ...this.job(i), ...p };
+    // A copy, then the patch written into it: the same object as `{ ...job, ...p }`, built faster.
+    this.jobs[i] = Object.assign({ ...this.job(i) }, p);
   }
   /** A status change: JOB_STATUS_CHANGE (3.0 on), self-loops suppressed as job_state_transition does. */
   move(i: number, status: JobStatus): void {

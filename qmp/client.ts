@@ -211,6 +211,7 @@ export class QmpClient implements QmpConnection {
     try {
       const args = capabilities.length > 0 ? { enable: capabilities } : undefined;
       let result: QmpResult<unknown> | undefined;
+      let renegotiated = false;
       // QEMU sometimes greets a fresh connection twice, resetting the session in between; a
       // qmp_capabilities that raced the second greeting is then never answered, so negotiate again.
       for (let attempt = 0; result === undefined; attempt++) {
@@ -219,9 +220,15 @@ export class QmpClient implements QmpConnection {
         const reply = this.execute('qmp_capabilities', args, { timeoutMs: attempt === 0 ? remaining : left });
         result = attempt < 3 ? await Promise.race([reply, regreeted]) : await reply;
         this.onRegreeting = undefined;
-        if (result === undefined) reply.catch(() => undefined);
+        if (result === undefined) {
+          reply.catch(() => undefined);
+          renegotiated = true;
+        }
       }
       if (!isQmpError(result)) return;
+      // The qmp_capabilities sent before the second greeting may have been taken after all: then the
+      // one sent again is refused as coming too late, and the session is negotiated.
+      if (renegotiated && result.error.class === 'CommandNotFound' && /negotiation is already complete/.test(result.error.desc)) return;
       failure = new QmpProtocolError(this.address, 'negotiation-failed', `qmp_capabilities answered ${result.error.class}: ${result.error.desc}`);
     } catch (error) {
       failure = error as QmpError;

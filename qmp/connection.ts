@@ -1,6 +1,6 @@
 /**
- * What a test or a target needs from a QMP peer, whatever is behind it: a socket to QEMU (QmpClient) or,
- * later, an in-process model. Commands resolve with their reply, error replies included; only the
+ * What a test or a target needs from a QMP peer, whatever is behind it: QEMU, a QMP server already
+ * running, or the model server (all reached through QmpClient over a socket). Commands resolve with their reply, error replies included; only the
  * connection itself failing (time-out, disconnect, protocol breach) rejects.
  */
 import type { EventMatcher } from './eventMatcher.ts';

@@ -6,11 +6,13 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedDocs } from '../explore/graph/docs.ts';
+import { rulesMarkdown } from '../conformance/rulesDoc.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const files = await generatedDocs();
 addModelDiagram(files);
+addCheckerRules(files);
 
 /** docs/model.md carries the job diagram between its GENERATED markers, taken from the generated job graph. */
 function addModelDiagram(out: Map<string, string>): void {
@@ -30,6 +32,18 @@ function addModelDiagram(out: Map<string, string>): void {
     'The same as a picture: [generated/job-graph.svg](generated/job-graph.svg).\n\n' +
     mermaid;
   out.set('docs/model.md', text.slice(0, from + begin.length) + body + text.slice(to));
+}
+/** docs/checker.md carries the rule tables between its GENERATED markers, taken from conformance/rules/. */
+function addCheckerRules(out: Map<string, string>): void {
+  const doc = join(root, 'docs/checker.md');
+  if (!existsSync(doc)) return;
+  const begin = '<!-- BEGIN GENERATED: rules -->\n';
+  const end = '<!-- END GENERATED: rules -->';
+  const text = out.get('docs/checker.md') ?? readFileSync(doc, 'utf8');
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error('docs/checker.md lacks its GENERATED rules markers');
+  out.set('docs/checker.md', text.slice(0, from + begin.length) + rulesMarkdown() + text.slice(to));
 }
 let stale = 0;
 for (const [path, content] of files) {

@@ -3,10 +3,30 @@
  * members in schema order (a missing one: "Parameter 'x' is missing"; a wrong JSON type: "Invalid
  * parameter type for 'x', expected: integer"; an enum value it lacks: "Parameter 'x' does not accept
  * value 'y'"), then members the schema does not have ("Parameter 'x' is unexpected").
+ *
+ * Numbers follow QAPI's integer types as QEMU 7.2 and 10.0 answer them (recorded live):
+ * - `int` (int64): an int64 JSON integer only; a float (even 1.0 or 1e308), or an integer beyond int64
+ *   (a QNum from the parser), is "Invalid parameter type for 'x', expected: integer";
+ * - `uint64` / `size`: any int64 or uint64 integer (negative int64 too: QEMU keeps that for
+ *   compatibility), else "Parameter 'x' expects uint64" / "... expects size";
+ * - `uint32`: read as a uint64, then "Parameter 'x' expects uint32_t" when out of range.
  */
 import type { QmpError } from '../machines/index.ts';
+import { isQDict, QNum } from './qmpJson.ts';
 
-export type ArgType = 'str' | 'int' | 'bool' | 'object' | 'array' | 'any' | { readonly enum: readonly string[] };
+export type ArgType =
+  | 'str'
+  | 'int'
+  | 'uint64'
+  | 'uint32'
+  | 'size'
+  | 'bool'
+  | 'object'
+  | 'array'
+  | 'any'
+  | { readonly enum: readonly string[] }
+  /** A struct: its members checked in turn, named `outer.inner` in errors. */
+  | { readonly object: ArgSchema };
 
 export interface ArgSpec {
   readonly type: ArgType;
@@ -18,21 +38,32 @@ export type Args = Readonly<Record<string, unknown>>;
 
 const generic = (desc: string): QmpError => ({ class: 'GenericError', desc });
 
-const TYPE_NAMES: Record<Exclude<ArgType, { enum: readonly string[] }>, string> = {
+const TYPE_NAMES: Record<'str' | 'int' | 'bool' | 'object' | 'array', string> = {
   str: 'string',
   int: 'integer',
   bool: 'boolean',
   object: 'object',
   array: 'array',
-  any: 'any',
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = isQDict;
+
+/** An integer QEMU reads as a uint64 (after its int64 fallback): its value, or undefined. */
+function asUint64(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value < 0 ? 2 ** 64 + value : value;
+  if (value instanceof QNum && value.kind === 'u64') return value.value;
+  return undefined;
 }
 
 function typeError(spec: ArgType, value: unknown, name: string): QmpError | undefined {
   if (spec === 'any') return undefined;
+  if (spec === 'uint64' || spec === 'size') return asUint64(value) === undefined ? generic(`Parameter '${name}' expects ${spec}`) : undefined;
+  if (spec === 'uint32') {
+    const v = asUint64(value);
+    if (v === undefined) return generic(`Parameter '${name}' expects uint64`);
+    return v > 0xffffffff ? generic(`Parameter '${name}' expects uint32_t`) : undefined;
+  }
+  if (typeof spec === 'object' && 'object' in spec) return isObject(value) ? checkArgs(spec.object, value, name) : generic(`Invalid parameter type for '${name}', expected: object`);
   if (typeof spec === 'object') {
     if (typeof value !== 'string') return generic(`Invalid parameter type for '${name}', expected: string`);
     return spec.enum.includes(value) ? undefined : generic(`Parameter '${name}' does not accept value '${value}'`);
@@ -88,6 +119,3 @@ export function bool(args: Args, name: string): boolean | undefined {
   return typeof v === 'boolean' ? v : undefined;
 }
 
-export const ON_ERROR = { enum: ['report', 'ignore', 'enospc', 'stop', 'auto'] } as const;
-export const SYNC_MODES = { enum: ['top', 'full', 'none', 'incremental', 'bitmap'] } as const;
-export const COPY_MODES = { enum: ['background', 'write-blocking'] } as const;

@@ -5,11 +5,12 @@
  * 7.2 and 10.0: node lookups, then busy nodes and sizes, then the job id (`Invalid job ID`, `Job ID
  * '…' already in use`); a negative speed is refused after job_create, so `created` → `null`.
  */
-import { atLeast, CreatorCommands, type CreatorCommandName, type JobInput, type Profile } from '../machines/index.ts';
-import { checkArgs, COPY_MODES, ON_ERROR, SYNC_MODES, str, int, bool, type ArgSchema, type Args } from './args.ts';
+import { CreatorCommands, type CreatorCommandName, type JobInput, type Profile } from '../machines/index.ts';
+import { checkArgs, str, int, bool, type Args } from './args.ts';
+import { commandSchema } from './schema.ts';
 import { generic, type ServerError } from './errors.ts';
 import type { CreationCheck, ServerHooks } from './hooks.ts';
-import { AMEND_DRIVERS, CREATE_DRIVERS, KNOWN_DRIVERS, notFound, type NodeGraph } from './nodes.ts';
+import { AMEND_DRIVERS, CREATE_DRIVERS, KNOWN_DRIVERS, type NodeGraph } from './nodes.ts';
 
 export type ErrorAction = 'report' | 'ignore' | 'stop' | 'enospc' | 'auto';
 
@@ -71,7 +72,7 @@ export function checkJobId(ctx: CreatorContext, id: string | undefined): ServerE
 function node(ctx: CreatorContext, name: string, byNodeNameOnly = false): ServerError | string {
   if (ctx.nodes.get(name) && !ctx.nodes.get(name)!.implicit) return name;
   if (skip(ctx, 'node-exists') && ctx.nodes.get(name)) return name;
-  return byNodeNameOnly ? generic(`Cannot find device='' nor node-name='${name}'`) : notFound(name);
+  return generic(byNodeNameOnly ? ctx.nodes.texts.nodeNotFound(name) : ctx.nodes.texts.notFound(name));
 }
 
 /** The device of mirror and commit must be a root node (qmp_get_root_bs). */
@@ -83,12 +84,6 @@ function rootNode(ctx: CreatorContext, name: string): ServerError | string {
 
 function busy(ctx: CreatorContext, name: string): ServerError | undefined {
   return skip(ctx, 'node-busy') ? undefined : ctx.nodes.busy(name);
-}
-
-/** auto-finalize / auto-dismiss exist on a command from its `flagsSince` release. */
-function flagArgs(profile: Profile, command: CreatorCommandName): ArgSchema {
-  const since = (CreatorCommands[command] as { flagsSince?: string }).flagsSince;
-  return since !== undefined && atLeast(profile.version, since) ? { 'auto-finalize': { type: 'bool' }, 'auto-dismiss': { type: 'bool' } } : {};
 }
 
 function flags(args: Args): Pick<JobInput, 'autoFinalize' | 'autoDismiss'> {
@@ -103,27 +98,6 @@ function flags(args: Args): Pick<JobInput, 'autoFinalize' | 'autoDismiss'> {
 function speedOf(args: Args): { speed: number; earlyFail?: ServerError } {
   const speed = int(args, 'speed') ?? 0;
   return speed < 0 ? { speed: 0, earlyFail: generic("Parameter 'speed' expects a non-negative value") } : { speed };
-}
-
-function backupSchema(profile: Profile, command: CreatorCommandName): ArgSchema {
-  const drive = command === 'drive-backup';
-  return {
-    'job-id': { type: 'str' },
-    device: { type: 'str', required: true },
-    target: { type: 'str', required: true },
-    ...(drive ? { format: { type: 'str' }, mode: { type: { enum: ['existing', 'absolute-paths'] } } } : {}),
-    sync: { type: SYNC_MODES, required: true },
-    speed: { type: 'int' },
-    bitmap: { type: 'str' },
-    'bitmap-mode': { type: { enum: ['on-success', 'never', 'always'] } },
-    compress: { type: 'bool' },
-    'on-source-error': { type: ON_ERROR },
-    'on-target-error': { type: ON_ERROR },
-    ...flagArgs(profile, command),
-    'filter-node-name': { type: 'str' },
-    ...(atLeast(profile.version, '6.0') ? { 'x-perf': { type: 'object' } } : {}),
-    ...(atLeast(profile.version, '9.1') ? { 'discard-source': { type: 'bool' } } : {}),
-  };
 }
 
 /** A drive-* target: an image file made (or, with mode existing, opened) in the virtual folder. */
@@ -142,8 +116,6 @@ function driveTarget(ctx: CreatorContext, args: Args, size: number): ServerError
 }
 
 function backup(ctx: CreatorContext, command: CreatorCommandName, args: Args): JobSpec | ServerError {
-  const argErr = checkArgs(backupSchema(ctx.profile, command), args);
-  if (argErr) return argErr;
   const device = node(ctx, str(args, 'device')!);
   if (typeof device !== 'string') return device;
   const sync = str(args, 'sync')!;
@@ -170,7 +142,7 @@ function backup(ctx: CreatorContext, command: CreatorCommandName, args: Args): J
   if (blocked) return blocked;
   const targetNode = ctx.nodes.get(target)!;
   if (targetNode.size !== source.size) return generic('Source and target image have different sizes');
-  if (targetNode.readOnly) return generic('Could not create node: Block node is read-only');
+  if (targetNode.readOnly) return generic(ctx.nodes.texts.backupTargetReadOnly());
   const id = checkJobId(ctx, str(args, 'job-id'));
   if (typeof id !== 'string') return id;
   const { speed, earlyFail } = speedOf(args);
@@ -189,25 +161,6 @@ function backup(ctx: CreatorContext, command: CreatorCommandName, args: Args): J
 
 function mirror(ctx: CreatorContext, command: CreatorCommandName, args: Args): JobSpec | ServerError {
   const drive = command === 'drive-mirror';
-  const schema: ArgSchema = {
-    'job-id': { type: 'str' },
-    device: { type: 'str', required: true },
-    target: { type: 'str', required: true },
-    ...(drive ? { format: { type: 'str' }, 'node-name': { type: 'str' }, mode: { type: { enum: ['existing', 'absolute-paths'] } } } : {}),
-    replaces: { type: 'str' },
-    sync: { type: { enum: ['top', 'full', 'none'] }, required: true },
-    speed: { type: 'int' },
-    granularity: { type: 'int' },
-    'buf-size': { type: 'int' },
-    ...(drive ? { unmap: { type: 'bool' } } : {}),
-    'on-source-error': { type: ON_ERROR },
-    'on-target-error': { type: ON_ERROR },
-    'filter-node-name': { type: 'str' },
-    'copy-mode': { type: COPY_MODES },
-    ...flagArgs(ctx.profile, command),
-  };
-  const argErr = checkArgs(schema, args);
-  if (argErr) return argErr;
   const device = rootNode(ctx, str(args, 'device')!);
   if (typeof device !== 'string') return device;
   const source = ctx.nodes.get(device)!;
@@ -243,21 +196,6 @@ function mirror(ctx: CreatorContext, command: CreatorCommandName, args: Args): J
 }
 
 function stream(ctx: CreatorContext, args: Args): JobSpec | ServerError {
-  const schema: ArgSchema = {
-    'job-id': { type: 'str' },
-    device: { type: 'str', required: true },
-    base: { type: 'str' },
-    'base-node': { type: 'str' },
-    'backing-file': { type: 'str' },
-    ...(atLeast(ctx.profile.version, '9.0') ? { 'backing-mask-protocol': { type: 'bool' } } : {}),
-    bottom: { type: 'str' },
-    speed: { type: 'int' },
-    'on-error': { type: ON_ERROR },
-    'filter-node-name': { type: 'str' },
-    ...flagArgs(ctx.profile, 'block-stream'),
-  };
-  const argErr = checkArgs(schema, args);
-  if (argErr) return argErr;
   const device = node(ctx, str(args, 'device')!);
   if (typeof device !== 'string') return device;
   if (str(args, 'base') !== undefined && str(args, 'base-node') !== undefined) return generic("'base' and 'base-node' cannot be specified at the same time");
@@ -287,22 +225,6 @@ function stream(ctx: CreatorContext, args: Args): JobSpec | ServerError {
 }
 
 function commit(ctx: CreatorContext, args: Args): JobSpec | ServerError {
-  const schema: ArgSchema = {
-    'job-id': { type: 'str' },
-    device: { type: 'str', required: true },
-    'base-node': { type: 'str' },
-    base: { type: 'str' },
-    'top-node': { type: 'str' },
-    top: { type: 'str' },
-    'backing-file': { type: 'str' },
-    ...(atLeast(ctx.profile.version, '9.0') ? { 'backing-mask-protocol': { type: 'bool' } } : {}),
-    speed: { type: 'int' },
-    'on-error': { type: ON_ERROR },
-    'filter-node-name': { type: 'str' },
-    ...flagArgs(ctx.profile, 'block-commit'),
-  };
-  const argErr = checkArgs(schema, args);
-  if (argErr) return argErr;
   const deviceName = str(args, 'device')!;
   const device = rootNode(ctx, deviceName);
   if (typeof device !== 'string') return device;
@@ -338,8 +260,6 @@ function commit(ctx: CreatorContext, args: Args): JobSpec | ServerError {
 }
 
 function create(ctx: CreatorContext, args: Args): JobSpec | ServerError {
-  const argErr = checkArgs({ 'job-id': { type: 'str', required: true }, options: { type: 'object', required: true } }, args);
-  if (argErr) return argErr;
   const options = args['options'] as Record<string, unknown>;
   const driver = options['driver'];
   if (driver === undefined) return generic("Parameter 'options.driver' is missing");
@@ -363,7 +283,7 @@ function create(ctx: CreatorContext, args: Args): JobSpec | ServerError {
     const file = options['file'];
     if (file === undefined) return generic("Parameter 'options.file' is missing");
     const fileNode = typeof file === 'string' ? ctx.nodes.get(file) : undefined;
-    if (!fileNode) runError = typeof file === 'string' ? `Cannot find device='' nor node-name='${file}'` : 'Invalid file reference';
+    if (!fileNode) runError = typeof file === 'string' ? ctx.nodes.texts.nodeNotFound(file) : 'Invalid file reference';
     else onSuccess = () => ctx.nodes.files.set(fileNode.filename, { format: driver, size });
   }
   const id = checkJobId(ctx, str(args, 'job-id'));
@@ -379,11 +299,6 @@ function create(ctx: CreatorContext, args: Args): JobSpec | ServerError {
 }
 
 function amend(ctx: CreatorContext, args: Args): JobSpec | ServerError {
-  const argErr = checkArgs(
-    { 'job-id': { type: 'str', required: true }, 'node-name': { type: 'str', required: true }, options: { type: 'object', required: true }, force: { type: 'bool' } },
-    args,
-  );
-  if (argErr) return argErr;
   const name = node(ctx, str(args, 'node-name')!, true);
   if (typeof name !== 'string') return name;
   const options = args['options'] as Record<string, unknown>;
@@ -417,6 +332,9 @@ export const SERVER_CREATORS: readonly CreatorCommandName[] = [
 
 /** Checks a creating command and says what job to make, or the error QEMU answers. */
 export function prepareJob(ctx: CreatorContext, command: CreatorCommandName, args: Args): JobSpec | ServerError {
+  const schema = commandSchema(ctx.profile, command);
+  const argErr = schema && checkArgs(schema, args);
+  if (argErr) return argErr;
   switch (CreatorCommands[command].type) {
     case 'backup':
       return backup(ctx, command, args);

@@ -5,9 +5,9 @@
  * runs what QEMU does synchronously in the same main-loop step (transaction completion, finalization,
  * dismissal, pause points the command kicks) and returns those events *before* the reply. What jobs do
  * later (progress at their speed, convergence, returning from run) happens on the clock: `nextDue` says
- * when, `advance` does it. No I/O here: the transport (session.ts) writes, the clock is injected.
+ * when, `advance` does it. No I/O here, nor anything that imports it: the transport (session.ts) writes,
+ * the clock and the host's file system (`hostDirExists`) are injected by the caller (modelServer.ts).
  */
-import fs from 'node:fs';
 import {
   atLeast,
   createJobContext,
@@ -31,14 +31,17 @@ import {
   type VerbEvent,
 } from '../machines/index.ts';
 import type { SetupStep } from '../traces/format.ts';
-import { asArgs, checkArgs, type ArgSchema, type Args } from './args.ts';
-import { systemClock, type Clock, type QmpTimestamp } from './clock.ts';
+import { asArgs, checkArgs, type Args } from './args.ts';
+import type { Clock, QmpTimestamp } from './clock.ts';
 import { prepareJob, SERVER_CREATORS, type CreatorContext, type JobSpec } from './creators.ts';
 import { Drivers, type DriverFacts } from './drivers.ts';
 import { generic, type ServerError } from './errors.ts';
 import type { ServerHooks, WireEntry } from './hooks.ts';
 import { defaultSetup, NodeGraph } from './nodes.ts';
 import { blockJobInfo, jobInfo, namedBlockNodes } from './queries.ts';
+import { isQDict } from './qmpJson.ts';
+import { commandSchema, TRANSACTION_ACTION } from './schema.ts';
+import { errorTexts } from './texts.ts';
 
 export const MODEL_PACKAGE = 'qjob model';
 /** The command that injects an I/O error into a running block job (docs/serve.md). */
@@ -54,7 +57,7 @@ export interface EngineOptions {
   readonly hooks?: ServerHooks;
   /**
    * Whether a host folder exists, for blockdev-create of a file at an absolute path (the image itself
-   * is only made in the virtual folder). Default: asks the file system.
+   * is only made in the virtual folder). Default for the engine: none does; ModelServer asks the file system.
    */
   readonly hostDirExists?: (dir: string) => boolean;
 }
@@ -125,7 +128,7 @@ const RECENTLY_DISMISSED = 8;
 export class JobEngine {
   readonly profile: Profile;
   readonly clock: Clock;
-  readonly nodes = new NodeGraph();
+  readonly nodes: NodeGraph;
   private readonly hooks: ServerHooks;
   private readonly hostDirExists: (dir: string) => boolean;
   private groups: Group[] = [];
@@ -135,13 +138,16 @@ export class JobEngine {
   private round = 0;
   private hung = false;
   private dismissed: { info: WireEntry; block: WireEntry | undefined }[] = [];
+  /** The job a command woke (block-job-set-speed), while that command runs. */
+  private kicked: ServerJob | undefined;
 
-  constructor(options: EngineOptions = {}) {
+  constructor(options: EngineOptions & { readonly clock: Clock }) {
     const base = profileFor(options.release ?? formatRelease(LATEST_RELEASE));
     this.hooks = options.hooks ?? {};
     this.profile = this.hooks.profile ? this.hooks.profile(base) : base;
-    this.clock = options.clock ?? systemClock;
-    this.hostDirExists = options.hostDirExists ?? ((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
+    this.clock = options.clock;
+    this.hostDirExists = options.hostDirExists ?? (() => false);
+    this.nodes = new NodeGraph(errorTexts(this.profile.version));
     this.nodes.applySetup(options.setup ?? defaultSetup());
   }
 
@@ -167,15 +173,21 @@ export class JobEngine {
     const args = asArgs(rawArgs);
     let reply: CommandReply;
     let quit = false;
-    if (rawArgs !== undefined && (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs))) {
+    if (rawArgs !== undefined && !isQDict(rawArgs)) {
       reply = { error: generic("QMP input member 'arguments' must be an object") };
     } else if (!this.commands().includes(command)) {
       reply = { error: { class: 'CommandNotFound', desc: `The command ${command} has not been found` } };
-    } else if (command === 'quit') {
-      quit = true;
-      reply = this.quit();
     } else {
-      reply = this.dispatch(command, args);
+      // Arguments are checked against the command's QAPI schema before it runs, as QEMU's marshallers do.
+      const schema = commandSchema(this.profile, command);
+      const argErr = schema && checkArgs(schema, args);
+      if (argErr) reply = { error: argErr };
+      else if (command === 'quit') {
+        quit = true;
+        reply = this.quit();
+      } else {
+        reply = this.dispatch(command, args);
+      }
     }
     if (this.hooks.reply) {
       const before = 'error' in reply ? reply.error : undefined;
@@ -249,24 +261,20 @@ export class JobEngine {
       case 'transaction':
         return this.transaction(args);
       case 'query-jobs':
-        return this.noArgs(args) ?? { return: this.queryJobs() };
+        return { return: this.queryJobs() };
       case 'query-block-jobs':
-        return this.noArgs(args) ?? { return: this.queryBlockJobs() };
-      case 'query-named-block-nodes': {
-        const err = checkArgs({ flat: { type: 'bool' } }, args);
-        return err ? { error: err } : { return: namedBlockNodes(this.profile, this.nodes) };
-      }
+        return { return: this.queryBlockJobs() };
+      case 'query-named-block-nodes':
+        return { return: namedBlockNodes(this.profile, this.nodes) };
       case 'query-version':
-        return this.noArgs(args) ?? { return: { qemu: this.version, package: MODEL_PACKAGE } };
+        return { return: { qemu: this.version, package: MODEL_PACKAGE } };
       case 'query-commands':
-        return this.noArgs(args) ?? { return: ['qmp_capabilities', ...this.commands()].map((name) => ({ name })) };
+        return { return: ['qmp_capabilities', ...this.commands()].map((name) => ({ name })) };
       case 'blockdev-add': {
         const err = this.nodes.add(args);
         return err ? { error: err } : OK;
       }
       case 'blockdev-del': {
-        const err = checkArgs({ 'node-name': { type: 'str', required: true } }, args);
-        if (err) return { error: err };
         const del = this.nodes.del(args['node-name'] as string);
         return del ? { error: del } : OK;
       }
@@ -276,21 +284,8 @@ export class JobEngine {
     return { error: { class: 'CommandNotFound', desc: `The command ${command} has not been found` } };
   }
 
-  private noArgs(args: Args): CommandReply | undefined {
-    const err = checkArgs({}, args);
-    return err ? { error: err } : undefined;
-  }
-
   private verb(command: VerbCommandName, args: Args): CommandReply {
     const spec = VerbCommands[command];
-    const schema: ArgSchema = {
-      [spec.idArg]: { type: 'str', required: true },
-      ...(command === 'block-job-cancel' ? { force: { type: 'bool' } } : {}),
-      ...(command === 'block-job-set-speed' ? { speed: { type: 'int', required: true } } : {}),
-      ...(command === 'block-job-change' ? { type: { type: 'str' }, 'copy-mode': { type: 'str' } } : {}),
-    };
-    const argErr = checkArgs(schema, args);
-    if (argErr) return { error: argErr };
     let event: VerbEvent = {
       type: command,
       id: args[spec.idArg] as string,
@@ -301,10 +296,20 @@ export class JobEngine {
     };
     if (this.hooks.verbEvent) event = this.hooks.verbEvent(event);
     const job = this.find(event.id);
+    const oldSpeed = job ? this.ctx(job).speed : 0;
     const out = job ? this.apply(job.group, event) : this.runStep({ jobs: [], grouped: false, aborting: false }, event);
     const reply = out?.reply;
     if (reply) return { error: reply };
-    if (job) this.pump('command');
+    if (!job) return OK;
+    // block_job_set_speed kicks a sleeping job when the speed goes to 0 (unlimited) or up: it wakes
+    // inside the command and takes a pause it owes at once. Since 6.0 job_pause has already kicked it.
+    const speed = this.ctx(job).speed;
+    if (command === 'block-job-set-speed' && (speed === 0 || speed > oldSpeed)) this.kicked = job;
+    try {
+      this.pump('command');
+    } finally {
+      this.kicked = undefined;
+    }
     return OK;
   }
 
@@ -339,18 +344,14 @@ export class JobEngine {
   }
 
   private transaction(args: Args): CommandReply {
-    const argErr = checkArgs({ actions: { type: 'array', required: true }, properties: { type: 'object' } }, args);
-    if (argErr) return { error: argErr };
     const props = asArgs(args['properties']);
-    const propErr = checkArgs({ 'completion-mode': { type: { enum: ['individual', 'grouped'] } } }, props, 'properties');
-    if (propErr) return { error: propErr };
     const mode = (props['completion-mode'] as string | undefined) ?? 'individual';
     const grouped = mode === 'grouped';
     const actions = args['actions'] as unknown[];
     const parsed: { type: string; data: Args }[] = [];
     for (const a of actions) {
       const action = asArgs(a);
-      const err = checkArgs({ type: { type: 'str', required: true }, data: { type: 'object' } }, action);
+      const err = checkArgs(TRANSACTION_ACTION, action);
       if (err) return { error: err };
       parsed.push({ type: action['type'] as string, data: asArgs(action['data']) });
     }
@@ -382,7 +383,7 @@ export class JobEngine {
       } else if (action.type === 'block-dirty-bitmap-add') {
         const node = action.data['node'];
         if (typeof node !== 'string' || !this.nodes.get(node)) {
-          failure = generic(`Cannot find device='${String(node)}' nor node-name='${String(node)}'`);
+          failure = generic(this.nodes.texts.notFound(String(node)));
           break;
         }
       } else {
@@ -415,8 +416,6 @@ export class JobEngine {
   }
 
   private inject(args: Args): CommandReply {
-    const err = checkArgs({ id: { type: 'str', required: true }, errno: { type: 'int' } }, args);
-    if (err) return { error: err };
     const id = args['id'] as string;
     const job = this.find(id);
     if (!job) return { error: generic('Job not found') };
@@ -566,7 +565,7 @@ export class JobEngine {
     const c = this.ctx(job);
     if ((c.status === 'running' || c.status === 'ready') && pauseCount(c) > 0 && !c.force && c.hasPausePoints) {
       // Since 6.0 job_pause kicks the job to its pause point at once; before, it parks at its next one.
-      if (phase === 'timer' || this.profile.features.pauseKicksJob) {
+      if (phase === 'timer' || this.profile.features.pauseKicksJob || job === this.kicked) {
         this.accrue(job);
         if (this.internal(job, { type: 'internal.pause-point', id: job.id })) return true;
       }

@@ -14,6 +14,8 @@ export { FakeClock, systemClock } from './clock.ts';
 export type { Clock, QmpTimestamp } from './clock.ts';
 export { NodeGraph, defaultSetup, DEFAULT_NODE_NAMES, DEFAULT_NODE_SIZE } from './nodes.ts';
 export type { BlockNode } from './nodes.ts';
+export { errorTexts } from './texts.ts';
+export type { ErrorTexts } from './texts.ts';
 export type { ServerHooks, StepInput, CreationCheck, WireEntry } from './hooks.ts';
 export type { ServerError } from './errors.ts';
 export { jobInfo, blockJobInfo } from './queries.ts';

@@ -3,8 +3,10 @@
  * job list). Events a command causes go to every session in command mode before the command's reply;
  * events of the clock (progress, jobs finishing) go out when a timer fires at `engine.nextDue()`.
  */
+import { systemClock } from './clock.ts';
 import { JobEngine, MODEL_PACKAGE, type CommandResult, type EngineOptions, type TimedEvent } from './engine.ts';
-import { QmpServerSession, type SessionIo } from './session.ts';
+import { hostDirExists } from './host.ts';
+import { QmpServerSession, type SessionHost, type SessionIo } from './session.ts';
 
 export interface ModelServerOptions extends EngineOptions {
   /** Fire timers on the clock (default). Off: the owner calls `advance()` (tests with a FakeClock). */
@@ -15,7 +17,7 @@ export interface ModelServerOptions extends EngineOptions {
   readonly onQuit?: () => void;
 }
 
-export class ModelServer {
+export class ModelServer implements SessionHost {
   readonly engine: JobEngine;
   readonly packageName: string;
   private readonly sessions = new Set<QmpServerSession>();
@@ -24,8 +26,16 @@ export class ModelServer {
   private afterQuit: readonly TimedEvent[] = [];
 
   constructor(private readonly options: ModelServerOptions = {}) {
-    this.engine = new JobEngine(options);
+    this.engine = new JobEngine({ ...options, clock: options.clock ?? systemClock, hostDirExists: options.hostDirExists ?? hostDirExists });
     this.packageName = options.packageName ?? MODEL_PACKAGE;
+  }
+
+  get version(): { major: number; minor: number; micro: number } {
+    return this.engine.version;
+  }
+
+  get isHung(): boolean {
+    return this.engine.isHung;
   }
 
   /** A new session on a connection: sends the greeting. */

@@ -5,18 +5,17 @@
  * target's. `model` behaves as the newest modelled release, `model:7.2` as QEMU 7.2.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseRelease, profileFor, UnknownReleaseError } from '../machines/index.ts';
 import { connectQmp } from '../qmp/index.ts';
 // Only the leaf modules of targets/, so targets/parseTarget.ts may list modelTargetKind among its built-in kinds.
-import { SetupError, TargetSpecError } from '../targets/errors.ts';
-import type { TargetKind } from '../targets/parseTarget.ts';
-import type { Session, SessionOptions, Target, TargetSetup } from '../targets/target.ts';
+import { SetupError, TargetSpecError, TargetStartError } from '../targets/errors.ts';
+import { checkSocketPath, makePrivateFolder } from '../targets/privateFolder.ts';
+import type { Session, SessionOptions, Target, TargetKind, TargetSetup } from '../targets/target.ts';
 import type { Clock } from './clock.ts';
 import type { ServerHooks } from './hooks.ts';
-import { listenQmp } from './listen.ts';
+import { ListenError, listenQmp } from './listen.ts';
 import { ModelServer } from './modelServer.ts';
 
 export interface ModelTargetOptions {
@@ -38,6 +37,9 @@ export function modelTarget(options: ModelTargetOptions = {}): Target {
   };
 }
 
+/** As long as the path qmp/listener.ts binds a unix socket at, relative to the socket's folder. */
+const LISTENER_BIND_NAME = path.join('.qjob-listen-XXXXXX', 's');
+
 async function openModelSession(options: ModelTargetOptions, setup: TargetSetup = {}, sessionOptions: SessionOptions = {}): Promise<Session> {
   let server: ModelServer;
   try {
@@ -51,12 +53,20 @@ async function openModelSession(options: ModelTargetOptions, setup: TargetSetup 
   } catch (error) {
     throw new SetupError(`model: ${(error as Error).message}`);
   }
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-model-'));
-  fs.chmodSync(folder, 0o700);
+  const folder = makePrivateFolder('qjob-model-');
   const startedAt = performance.now();
   let listening: Awaited<ReturnType<typeof listenQmp>> | undefined;
   try {
-    listening = await listenQmp(server, { kind: 'unix', path: path.join(folder, 'qmp.sock') });
+    const socket = path.join(folder, 'qmp.sock');
+    // The listener binds in a private folder beside the socket first (qmp/listener.ts), a longer path:
+    // a path over the limit would be bound truncated, somewhere else, and never answer.
+    checkSocketPath(socket, path.join(folder, LISTENER_BIND_NAME));
+    try {
+      listening = await listenQmp(server, { kind: 'unix', path: socket });
+    } catch (error) {
+      if (error instanceof ListenError) throw new TargetStartError(`model: ${error.message}`);
+      throw error;
+    }
     const client = await connectQmp(listening.qmpAddress, {
       timeoutMs: sessionOptions.timeoutMs,
       commandTimeoutMs: sessionOptions.commandTimeoutMs,

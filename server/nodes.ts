@@ -8,6 +8,8 @@
  */
 import type { JobType, QmpError } from '../machines/index.ts';
 import type { SetupStep } from '../traces/format.ts';
+import { isQDict } from './qmpJson.ts';
+import type { ErrorTexts } from './texts.ts';
 
 export const MiB = 1024 * 1024;
 export const DEFAULT_NODE_SIZE = 64 * MiB;
@@ -61,13 +63,7 @@ export const AMEND_DRIVERS = new Set(['qcow2', 'luks']);
 const NODE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
 const generic = (desc: string): QmpError => ({ class: 'GenericError', desc });
 
-export function notFound(name: string): QmpError {
-  return generic(`Cannot find device='${name}' nor node-name='${name}'`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isQDict;
 
 /** Who holds a node: QEMU's op blocker of a job ("block device is in use by block job: backup"). */
 export interface NodeHolder {
@@ -82,6 +78,9 @@ export class NodeGraph {
   /** Job filters inserted above a node (backup's copy-before-write, mirror_top, ...): job ids. */
   private readonly filters = new Map<string, Set<string>>();
   private implicitCount = 0;
+
+  /** `texts`: the wordings of the release the graph's errors speak as. */
+  constructor(readonly texts: ErrorTexts) {}
 
   /** Applies set-up steps; throws an Error naming the step that cannot be applied. */
   applySetup(steps: readonly SetupStep[]): void {
@@ -121,7 +120,7 @@ export class NodeGraph {
   /** blockdev-del. */
   del(name: string): QmpError | undefined {
     const node = this.nodes.get(name);
-    if (!node || node.implicit) return generic(`Failed to find node with node-name='${name}'`);
+    if (!node || node.implicit) return generic(this.texts.delNotFound(name));
     const holder = this.holders.get(name);
     if (holder) return generic(`Node '${name}' is busy: block device is in use by block job: ${holder.type}`);
     for (const other of this.nodes.values()) {
@@ -211,8 +210,8 @@ export class NodeGraph {
     if (typeof driver !== 'string') return generic("Parameter 'driver' is missing");
     if (!KNOWN_DRIVERS.has(driver)) return generic(`Parameter 'driver' does not accept value '${driver}'`);
     const given = options['node-name'];
-    if (given !== undefined && (typeof given !== 'string' || !NODE_NAME.test(given))) return generic(`Invalid node-name: '${String(given)}'`);
-    if (typeof given === 'string' && this.nodes.has(given)) return generic(`Duplicate nodes with node-name='${given}'`);
+    if (given !== undefined && (typeof given !== 'string' || !NODE_NAME.test(given))) return generic(this.texts.invalidNodeName(String(given)));
+    if (typeof given === 'string' && this.nodes.has(given)) return generic(this.texts.duplicateNodeName(given));
     const name = typeof given === 'string' ? given : this.nextImplicit();
     const readOnly = options['read-only'] === true;
     let node: BlockNode;
@@ -277,7 +276,7 @@ export class NodeGraph {
 
   private childOf(value: unknown, key: string, added: string[]): string | QmpError {
     if (typeof value === 'string') {
-      if (!this.nodes.has(value)) return notFound(value);
+      if (!this.nodes.has(value)) return generic(this.texts.notFound(value));
       return value;
     }
     if (isObject(value)) return this.open(value, added);

@@ -1,55 +1,74 @@
 /**
- * One QMP session with the model server, over any line transport: the greeting, capabilities
+ * One QMP session with the model server, over any byte transport: the greeting, capabilities
  * negotiation, the checks QEMU's dispatcher makes on each message (qapi/qmp-dispatch.c), commands,
- * and events (only once negotiated, as QEMU sends them). Replies echo the command's `id`.
+ * and events (only once negotiated, as QEMU sends them). Input is read as QEMU's JSON parser reads it
+ * (qmpJson.ts: the same limits and error replies); replies echo the command's `id`. Nothing a client
+ * sends ends the session or the server: a failure inside a command is that command's error reply.
  */
-import type { ModelServer } from './modelServer.ts';
-import { JsonStream } from './jsonStream.ts';
+import type { CommandResult, TimedEvent } from './engine.ts';
 import { generic, type ServerError } from './errors.ts';
-import type { TimedEvent } from './engine.ts';
+import { formatQmpJson, isQDict, QmpJsonParser, type ParserStyle, type QValue } from './qmpJson.ts';
 
 export interface SessionIo {
   write(line: string): void;
-  /** Ends the connection (after `quit`, or a message too large to parse). */
+  /** Ends the connection (after `quit`). */
   close(): void;
 }
 
-const ALLOWED_MEMBERS = new Set(['execute', 'exec-oob', 'arguments', 'id', 'control']);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** What a session needs of the server it belongs to (ModelServer). */
+export interface SessionHost {
+  readonly version: { readonly major: number; readonly minor: number; readonly micro: number };
+  readonly packageName: string;
+  /** The server hung (QEMU's grouped-transaction hang): it reads on and answers nothing. */
+  readonly isHung: boolean;
+  execute(command: string, args: unknown): CommandResult;
+  /** Called after the reply to a `quit` went out. */
+  quit(): void;
+  disconnect(session: QmpServerSession): void;
 }
+
+/**
+ * QEMU 11.1 reads QMP with a push parser (errors carry line:column, the rest of a bad message is
+ * skipped); 10.0 and older with the streamer. Releases between were not recorded: 11.0 on count as 11.1.
+ */
+export function parserStyle(version: { readonly major: number }): ParserStyle {
+  return version.major >= 11 ? 'push' : 'streamer';
+}
+
+const ALLOWED_MEMBERS = new Set(['execute', 'exec-oob', 'arguments', 'id', 'control']);
+const encoder = new TextEncoder();
 
 export class QmpServerSession {
   private negotiated = false;
   private oob = false;
   private closed = false;
-  private readonly stream = new JsonStream();
+  private readonly parser: QmpJsonParser;
 
   constructor(
-    private readonly server: ModelServer,
+    private readonly host: SessionHost,
     private readonly io: SessionIo,
-  ) {}
+  ) {
+    this.parser = new QmpJsonParser(parserStyle(host.version));
+  }
 
   get commandMode(): boolean {
     return this.negotiated && !this.closed;
   }
 
   greet(): void {
-    const v = this.server.engine.version;
-    this.send({ QMP: { version: { qemu: { micro: v.micro, minor: v.minor, major: v.major }, package: this.server.packageName }, capabilities: ['oob'] } });
+    const v = this.host.version;
+    this.send({ QMP: { version: { qemu: { micro: v.micro, minor: v.minor, major: v.major }, package: this.host.packageName }, capabilities: ['oob'] } });
   }
 
-  /** Bytes from the client, as text. */
-  receive(chunk: string): void {
-    for (const item of this.stream.push(chunk)) {
+  /** Bytes from the client (a string is taken as its UTF-8 bytes). */
+  receive(chunk: Uint8Array | string): void {
+    const items = this.parser.feed(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+    for (const item of items) {
       if (this.closed) return;
-      if (item.kind === 'overflow') {
-        this.send({ error: generic('JSON parse error, message too large') });
-        this.close();
-        return;
-      }
-      this.message(item.text);
+      // A hung server reads on and answers nothing, as QEMU's monitor in its grouped-transaction hang.
+      if (this.host.isHung) continue;
+      if (item.kind === 'error') this.send({ error: generic(item.desc) });
+      else this.handle(item.value);
     }
   }
 
@@ -61,21 +80,23 @@ export class QmpServerSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.server.disconnect(this);
+    this.host.disconnect(this);
     this.io.close();
   }
 
-  private message(text: string): void {
-    // A hung server reads on and answers nothing, as QEMU's monitor in its grouped-transaction hang.
-    if (this.server.engine.isHung) return;
-    let value: unknown;
+  private handle(value: QValue): void {
+    const id = isQDict(value) ? value['id'] : undefined;
     try {
-      value = JSON.parse(text);
+      this.message(value);
     } catch (error) {
-      this.send({ error: generic(`JSON parse error, ${(error as Error).message}`) });
-      return;
+      // A bug of the model answers the message rather than ending the session.
+      const body = { error: generic(`qjob model internal error: ${(error as Error).message}`) };
+      this.send(id === undefined ? body : { id, ...body });
     }
-    if (!isObject(value)) {
+  }
+
+  private message(value: QValue): void {
+    if (!isQDict(value)) {
       this.send({ error: generic('QMP input must be a JSON object') });
       return;
     }
@@ -93,22 +114,24 @@ export class QmpServerSession {
     const command = hasExec ? value['execute'] : value['exec-oob'];
     if (typeof command !== 'string') return reply({ error: generic(`QMP input member '${hasExec ? 'execute' : 'exec-oob'}' must be a string`) });
     const args = value['arguments'];
-    if (args !== undefined && !isObject(args)) return reply({ error: generic("QMP input member 'arguments' must be an object") });
+    if (args !== undefined && !isQDict(args)) return reply({ error: generic("QMP input member 'arguments' must be an object") });
     if (hasOob && !this.oob) return reply({ error: generic(`QMP input member 'exec-oob' is unexpected`) });
     if (hasOob) return reply({ error: generic(`The command ${command} does not support OOB`) });
     if (!this.negotiated) {
       if (command !== 'qmp_capabilities') {
         return reply({ error: { class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'" } });
       }
-      const enable = isObject(args) ? args['enable'] : undefined;
+      const enable = args?.['enable'];
       if (enable !== undefined) {
         if (!Array.isArray(enable)) return reply({ error: generic("Invalid parameter type for 'enable', expected: array") });
-        for (const cap of enable) {
-          if (cap !== 'oob') return reply({ error: generic(`Parameter 'enable' does not accept value '${String(cap)}'`) });
+        for (const [i, cap] of enable.entries()) {
+          if (typeof cap !== 'string') return reply({ error: generic(`Invalid parameter type for 'enable[${i}]', expected: string`) });
+          // QEMU names a list element's enum value 'null' here (7.2 and 10.0 alike).
+          if (cap !== 'oob') return reply({ error: generic(`Parameter 'null' does not accept value '${cap}'`) });
         }
         this.oob = enable.includes('oob');
       }
-      const extra = isObject(args) ? Object.keys(args).find((k) => k !== 'enable') : undefined;
+      const extra = args === undefined ? undefined : Object.keys(args).find((k) => k !== 'enable');
       if (extra !== undefined) return reply({ error: generic(`Parameter '${extra}' is unexpected`) });
       this.negotiated = true;
       return reply({ return: {} });
@@ -116,14 +139,14 @@ export class QmpServerSession {
     if (command === 'qmp_capabilities') {
       return reply({ error: { class: 'CommandNotFound', desc: 'Capabilities negotiation is already complete, command ignored' } });
     }
-    const result = this.server.execute(command, args);
+    const result = this.host.execute(command, args);
     if (result.hung) return;
     reply(result.reply);
-    if (result.quit) this.server.quit();
+    if (result.quit) this.host.quit();
   }
 
   private send(msg: Record<string, unknown>): void {
     if (this.closed) return;
-    this.io.write(JSON.stringify(msg));
+    this.io.write(formatQmpJson(msg));
   }
 }

@@ -2,10 +2,12 @@
 export { describeExit, startChild, type ChildHandle, type ExitStatus } from './childProcess.ts';
 export { SetupError, TargetSpecError, TargetStartError } from './errors.ts';
 export { parseTarget, qemuTargetKind, qmpTargetKind, registerTargetKind, targetKinds, type TargetKind } from './parseTarget.ts';
+export { checkSocketPath, makePrivateFolder, MAX_SOCKET_PATH, temporaryFolderProblem } from './privateFolder.ts';
 export { liveCleanups, registerCleanup, type Cleanup } from './processCleanup.ts';
 export {
   findQemuRelease,
   isQemuReleaseName,
+  QEMU_RELEASE_NAMES,
   QEMU_RELEASES,
   type QemuReleaseInfo,
   type QemuReleaseLookup,

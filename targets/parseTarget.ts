@@ -2,7 +2,7 @@
  * Target strings, as the CLI and the test runner take them:
  *   qemu            qemu-storage-daemon from $PATH, started per session
  *   qemu:PATH       that qemu-storage-daemon binary
- *   qemu:7.2        a known release, found as in qemuRelease.ts (QJOB_QEMU_7_2, QJOB_QEMU_10_0)
+ *   qemu:7.2        a known release (5.2, 7.2, 10.0, 11.1), found as in qemuRelease.ts (QJOB_QEMU_7_2, ...)
  *   qmp:unix:PATH   a QMP server that is already running
  *   qmp:tcp:HOST:PORT
  * The word before the first colon picks a kind. Kinds live in a registry, so a kind defined elsewhere
@@ -10,24 +10,17 @@
  */
 import { parseQmpAddress, QmpAddressError } from '../qmp/index.ts';
 import { TargetSpecError } from './errors.ts';
-import { findQemuRelease, isQemuReleaseName } from './qemuRelease.ts';
+import { findQemuRelease, isQemuReleaseName, QEMU_RELEASE_NAMES } from './qemuRelease.ts';
 import { qemuTarget } from './qemuTarget.ts';
 import { qmpTarget } from './qmpTarget.ts';
 import { modelTargetKind } from '../server/modelTarget.ts';
-import type { Target } from './target.ts';
+import type { Target, TargetKind } from './target.ts';
 
-export interface TargetKind {
-  /** The word before the first colon: `qemu`, `qmp`, `model`. */
-  readonly scheme: string;
-  /** The accepted forms, for help and error messages. */
-  readonly usage: readonly string[];
-  /** Builds the target; `rest` is what follows `scheme:`, undefined for the bare word. Throws TargetSpecError. */
-  create(rest: string | undefined, spec: string): Target;
-}
+export type { TargetKind } from './target.ts';
 
 export const qemuTargetKind: TargetKind = {
   scheme: 'qemu',
-  usage: ['qemu', 'qemu:PATH', 'qemu:7.2', 'qemu:10.0'],
+  usage: ['qemu', 'qemu:PATH', ...QEMU_RELEASE_NAMES.map((release) => `qemu:${release}`)],
   create(rest, spec) {
     if (rest === undefined) return qemuTarget({ name: spec });
     if (rest === '') throw new TargetSpecError(`'${spec}': give a path after 'qemu:', or just 'qemu'`);
@@ -54,8 +47,9 @@ export const qmpTargetKind: TargetKind = {
 };
 
 /**
- * The kinds qjob knows from the start. The model target belongs here once it exists
- * (`modelTargetKind` from its own file); until then, or for kinds defined by tests, use registerTargetKind.
+ * The kinds qjob knows from the start. server/modelTarget.ts imports only leaf modules of targets/
+ * (errors.ts, target.ts), so listing its kind here makes no import cycle. Kinds defined by tests are
+ * added with registerTargetKind.
  */
 const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qmpTargetKind, modelTargetKind];
 

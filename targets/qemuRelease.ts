@@ -1,27 +1,53 @@
 /**
  * Where the QEMU releases the live tests run against are installed. Each release has a variable that
- * points at a qemu-storage-daemon, and a default: 7.2 is the Debian bookworm package, 10.0 is unpacked
- * into .qemu/10.0 by `npm run qemu:setup`. A binary counts only if `--version` reports that release.
+ * points at a qemu-storage-daemon, and a default, all set up by `npm run qemu:setup`
+ * (scripts/qemu-setup.sh): 7.2 is the Debian bookworm package, 10.0 is bookworm-backports' package
+ * unpacked into .qemu/10.0, and 5.2 (bullseye) and 11.1 (sid) are unpacked with their own libraries
+ * into .qemu/<release>/root and started by the wrapper .qemu/<release>/bin/qemu-storage-daemon, which
+ * runs the binary through that root's dynamic loader (qemu-img has a wrapper beside it). A binary
+ * counts only if `--version` reports that release.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type QemuReleaseName = '7.2' | '10.0';
+export type QemuReleaseName = '5.2' | '7.2' | '10.0' | '11.1';
 
 export interface QemuReleaseInfo {
   /** The environment variable that overrides the default path. */
   readonly variable: string;
   readonly defaultPath: string;
+  /** Where `npm run qemu:setup` takes the release from and how it runs it. */
+  readonly source: string;
 }
 
+/** A path inside the repository's .qemu folder (ignored by git). */
+function inQemuFolder(relative: string): string {
+  return fileURLToPath(new URL(`../.qemu/${relative}`, import.meta.url));
+}
+
+/** Oldest first. */
 export const QEMU_RELEASES: Readonly<Record<QemuReleaseName, QemuReleaseInfo>> = {
-  '7.2': { variable: 'QJOB_QEMU_7_2', defaultPath: '/usr/bin/qemu-storage-daemon' },
+  '5.2': {
+    variable: 'QJOB_QEMU_5_2',
+    defaultPath: inQemuFolder('5.2/bin/qemu-storage-daemon'),
+    source: 'Debian bullseye, unpacked with its libraries into .qemu/5.2/root, started through its own loader',
+  },
+  '7.2': { variable: 'QJOB_QEMU_7_2', defaultPath: '/usr/bin/qemu-storage-daemon', source: 'Debian bookworm, installed system-wide' },
   '10.0': {
     variable: 'QJOB_QEMU_10_0',
-    defaultPath: fileURLToPath(new URL('../.qemu/10.0/usr/bin/qemu-storage-daemon', import.meta.url)),
+    defaultPath: inQemuFolder('10.0/usr/bin/qemu-storage-daemon'),
+    source: "Debian bookworm-backports, unpacked into .qemu/10.0, run with bookworm's libraries",
+  },
+  '11.1': {
+    variable: 'QJOB_QEMU_11_1',
+    defaultPath: inQemuFolder('11.1/bin/qemu-storage-daemon'),
+    source: 'Debian sid, unpacked with its libraries into .qemu/11.1/root, started through its own loader',
   },
 };
+
+/** The known release names, oldest first. */
+export const QEMU_RELEASE_NAMES: readonly QemuReleaseName[] = Object.keys(QEMU_RELEASES) as QemuReleaseName[];
 
 export type QemuReleaseLookup =
   | { readonly release: QemuReleaseName; readonly path: string; /** As `--version` prints it, e.g. 7.2.22. */ readonly version: string }

@@ -5,12 +5,12 @@
  * failed start, and when qjob exits or is interrupted (processCleanup.ts). Sessions run side by side.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectQmp, QmpConnectError, QmpTimeoutError, type QmpClient } from '../qmp/index.ts';
 import { describeExit, startChild, type ChildHandle } from './childProcess.ts';
 import { TargetStartError } from './errors.ts';
+import { checkSocketPath, makePrivateFolder } from './privateFolder.ts';
 import { registerCleanup } from './processCleanup.ts';
 import { DEFAULT_SETUP, planSetup } from './setupPlan.ts';
 import type { Session, SessionOptions, Target, TargetSetup } from './target.ts';
@@ -27,9 +27,6 @@ export interface QemuTargetOptions {
   /** Default limit for start-up (set-up, daemon, greeting); SessionOptions.timeoutMs overrides it. Default 10000 ms. */
   readonly startTimeoutMs?: number;
 }
-
-/** Longest unix socket path Linux accepts (sun_path is 108 bytes with its NUL). */
-const MAX_SOCKET_PATH = 107;
 
 export function qemuTarget(options: QemuTargetOptions = {}): Target {
   const given = options.binary ?? 'qemu-storage-daemon';
@@ -52,8 +49,7 @@ async function openQemuSession(binary: string, options: QemuTargetOptions, setup
   const graceMs = options.graceMs ?? 3000;
   const timeoutMs = sessionOptions.timeoutMs ?? options.startTimeoutMs ?? 10_000;
   const deadline = performance.now() + timeoutMs;
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-qemu-'));
-  fs.chmodSync(folder, 0o700);
+  const folder = makePrivateFolder('qjob-qemu-');
   let daemon: ChildHandle | undefined;
   let client: QmpClient | undefined;
   let closing: Promise<void> | undefined;
@@ -86,9 +82,7 @@ async function openQemuSession(binary: string, options: QemuTargetOptions, setup
       if (status.code !== 0) throw new TargetStartError(`qemu-img ${args.join(' ')} ${describeExit(status)}`, img.output());
     }
     const socket = path.join(folder, 'qmp.sock');
-    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
-      throw new TargetStartError(`the QMP socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes; set TMPDIR to a shorter folder`);
-    }
+    checkSocketPath(socket);
     const args = [
       ...plan.daemonArgs,
       '--chardev',

@@ -40,3 +40,13 @@ export interface Target {
   readonly name: string;
   open(setup?: TargetSetup, options?: SessionOptions): Promise<Session>;
 }
+
+/** A kind of target, as target strings name it (targets/parseTarget.ts keeps the registry). */
+export interface TargetKind {
+  /** The word before the first colon: `qemu`, `qmp`, `model`. */
+  readonly scheme: string;
+  /** The accepted forms, for help and error messages. */
+  readonly usage: readonly string[];
+  /** Builds the target; `rest` is what follows `scheme:`, undefined for the bare word. Throws TargetSpecError. */
+  create(rest: string | undefined, spec: string): Target;
+}

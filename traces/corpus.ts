@@ -1,107 +1,25 @@
 /**
- * The corpus driver: runs scenario scripts (traces/scenarios) against a target and records each session
- * as a trace, meta line first, then every QMP line in both directions from the greeting on, in the order
- * they crossed the socket (the target's message hook sees them; TraceWriter writes each line at once).
+ * The corpus recorder: runs scenario scripts (traces/scenarios) against a target through the scenario
+ * driver (driver.ts, waits `unconsumed`) and records each session as a trace, meta line first, then every
+ * QMP line in both directions from the greeting on, in the order they crossed the socket.
  *
- * Steps run as the shared sample manifests describe them: a command waits for its reply unless the next
- * step is `pipeline: true`; a wait looks for a matching event that arrived after the last command was
- * sent (so events that arrive inside a command, before its reply, count) and that no earlier wait has
- * matched (so consecutive waits may match in either order); a sleep lets time pass. A reply that does not come within the reply time-out ends the
- * session: the target is stopped (SIGKILL after its grace period) and the trace ends with the unanswered
- * command, which is how QEMU's grouped-transaction hang is recorded.
+ * A reply that does not come within the reply time-out ends the session: the target is stopped (SIGKILL
+ * after its grace period) and the trace ends with the unanswered command, which is how QEMU's
+ * grouped-transaction hang is recorded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { matchesEvent, QmpTimeoutError, type QmpConnection, type QmpEvent, type WireMessage } from '../qmp/index.ts';
-import { findQemuRelease, isQemuReleaseName, qemuTarget, TargetSpecError, type Session, type Target } from '../targets/index.ts';
-import { formatRelease, parseRelease, compareReleases, releaseFromGreeting } from '../machines/index.ts';
-import type { MetaLine, QmpMessage, TraceLine, TraceMeta } from './format.ts';
-import { isCommandStep, isWaitStep, type Scenario, type ScenarioStep } from './scenario.ts';
-import { TraceWriter } from './writer.ts';
+import { findQemuRelease, isQemuReleaseName, qemuTarget, TargetSpecError, type Target } from '../targets/index.ts';
+import { parseRelease, compareReleases } from '../machines/index.ts';
+import { driveSteps, openDriven, type DriveOutcome } from './driver.ts';
+import type { TraceLine, TraceMeta } from './format.ts';
+import type { Scenario } from './scenario.ts';
+import { SessionTrace } from './sessionTrace.ts';
 import { corpusReadme } from './scenarios/readme.ts';
 import { allScenarios } from './scenarios/index.ts';
 import type { CorpusScenario } from './scenarios/types.ts';
 
 export const CORPUS_RECORDER = 'qjob record-corpus';
-/** How long a command may go unanswered before the session counts as hung. */
-export const DEFAULT_REPLY_TIMEOUT_MS = 5000;
-
-export type DriveOutcome =
-  | { readonly outcome: 'done' }
-  /** A command got no reply in time; `step` is its index in the scenario. */
-  | { readonly outcome: 'hung'; readonly step: number; readonly detail: string }
-  /** A wait timed out or the connection failed. */
-  | { readonly outcome: 'failed'; readonly step: number; readonly detail: string };
-
-export interface DriveOptions {
-  readonly replyTimeoutMs?: number;
-}
-
-/** Runs the steps on a connected client. Error replies are results like any other; they do not stop it. */
-export async function driveSteps(client: QmpConnection, steps: readonly ScenarioStep[], options: DriveOptions = {}): Promise<DriveOutcome> {
-  const replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
-  const events: QmpEvent[] = [];
-  let wake: (() => void) | undefined;
-  const unsubscribe = client.onEvent((e) => {
-    events.push(e);
-    wake?.();
-  });
-  let sentAt = 0;
-  const consumed = new Set<number>();
-  let outstanding: { step: number; reply: Promise<unknown> }[] = [];
-  try {
-    for (let i = 0; i < steps.length; i += 1) {
-      const step = steps[i]!;
-      if (isCommandStep(step)) {
-        sentAt = events.length;
-        const args = step.args === undefined ? undefined : { ...step.args };
-        outstanding.push({ step: i, reply: client.execute(step.cmd, args, { timeoutMs: replyTimeoutMs }) });
-        const next = steps[i + 1];
-        if (next !== undefined && isCommandStep(next) && next.pipeline === true) continue;
-        const waiting = outstanding;
-        outstanding = [];
-        for (const { step: k, reply } of waiting) {
-          try {
-            await reply;
-          } catch (error) {
-            const detail = (error as Error).message;
-            return error instanceof QmpTimeoutError ? { outcome: 'hung', step: k, detail } : { outcome: 'failed', step: k, detail };
-          }
-        }
-      } else if (isWaitStep(step)) {
-        const from = sentAt;
-        const pattern = step.data === undefined ? { event: step.wait } : { event: step.wait, data: { ...step.data } };
-        const timeoutMs = (step.timeout ?? 10) * 1000;
-        const deadline = Date.now() + timeoutMs;
-        let found = -1;
-        for (;;) {
-          found = events.findIndex((e, k) => k >= from && !consumed.has(k) && matchesEvent(e, pattern));
-          if (found >= 0 || client.closed) break;
-          const left = deadline - Date.now();
-          if (left <= 0) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, left);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-        if (found < 0) {
-          const what = `${step.wait}${step.data === undefined ? '' : ' ' + JSON.stringify(step.data)}`;
-          return { outcome: 'failed', step: i, detail: client.closed ? `the connection closed while waiting for ${what}` : `no ${what} within ${timeoutMs} ms` };
-        }
-        consumed.add(found);
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, step.sleep * 1000));
-      }
-    }
-    return { outcome: 'done' };
-  } finally {
-    unsubscribe();
-  }
-}
 
 export interface RecordOptions {
   /** Also write the trace to this file, line by line. */
@@ -121,60 +39,6 @@ export interface RecordedSession {
   readonly release: string | undefined;
 }
 
-/**
- * Collects the lines of a session as they pass: buffered until the session's start time and the greeting
- * are known (the meta line needs the release), then written one by one.
- */
-export class SessionTrace {
-  readonly lines: TraceLine[] = [];
-  private pending: WireMessage[] = [];
-  private startedAt: number | undefined;
-  private writer: TraceWriter | undefined;
-  private metaLine: MetaLine | undefined;
-
-  constructor(
-    private readonly makeMeta: (release: string | undefined) => TraceMeta,
-    private readonly out?: string,
-  ) {}
-
-  readonly listener = (message: WireMessage): void => {
-    if (this.startedAt === undefined) this.pending.push(message);
-    else this.add(message);
-  };
-
-  get meta(): TraceMeta {
-    return this.metaLine?.meta ?? this.makeMeta(undefined);
-  }
-
-  /** Called once the session is open: from here on, lines go out as they pass. */
-  start(startedAt: number): void {
-    this.startedAt = startedAt;
-    const pending = this.pending;
-    this.pending = [];
-    for (const message of pending) this.add(message);
-  }
-
-  close(): void {
-    this.writer?.close();
-  }
-
-  private add(message: WireMessage): void {
-    const msg: QmpMessage = message.msg ?? { 'x-qjob-unparsed': message.line };
-    if (this.metaLine === undefined) {
-      const release = releaseFromGreeting(msg);
-      this.metaLine = { meta: this.makeMeta(release === undefined ? undefined : formatRelease(release)) };
-      if (this.out !== undefined) {
-        this.writer = new TraceWriter(this.out);
-        this.writer.write(this.metaLine);
-      }
-    }
-    const t = Math.round((message.at - (this.startedAt ?? message.at)) * 1000) / 1e6;
-    const line: TraceLine = { dir: message.dir, t, msg };
-    this.lines.push(line);
-    this.writer?.write(line);
-  }
-}
-
 /** Opens a session with the scenario's set-up, drives its steps and records everything. */
 export async function recordScenario(target: Target, scenario: Scenario, options: RecordOptions = {}): Promise<RecordedSession> {
   const trace = new SessionTrace(
@@ -189,15 +53,12 @@ export async function recordScenario(target: Target, scenario: Scenario, options
     }),
     options.out,
   );
-  let session: Session | undefined;
+  const driven = await openDriven(target, { scenario: scenario.name, ...(scenario.setup === undefined ? {} : { setup: scenario.setup }) }, { trace: () => trace });
   try {
-    session = await target.open({ scenario: scenario.name, ...(scenario.setup === undefined ? {} : { setup: scenario.setup }) }, { onMessage: trace.listener });
-    trace.start(session.startedAt);
-    const result = await driveSteps(session.client, scenario.steps, { replyTimeoutMs: options.replyTimeoutMs });
+    const { result } = await driveSteps(driven, scenario.steps, { replyTimeoutMs: options.replyTimeoutMs, waits: 'unconsumed' });
     return { meta: trace.meta, lines: trace.lines, result, release: trace.meta.release };
   } finally {
-    await session?.close();
-    trace.close();
+    await driven.close();
   }
 }
 

@@ -18,6 +18,29 @@ export interface TraceLine {
   readonly dir: Direction;
   readonly t: number;
   readonly msg: QmpMessage;
+  /**
+   * Logs only: the line a message printed over several lines (pretty-printed JSON) ends on; the line
+   * number the reader reports with the message is the one it starts on. Absent for one-line messages.
+   */
+  readonly lastLine?: number;
+  /**
+   * Logs only: this message is the first of a new QEMU session (the test relaunched the VM or opened
+   * a new QMP connection): jobs and unanswered commands before it belong to another process. Absent
+   * on the first session. Wire traces mark nothing: their greeting is a message of its own.
+   */
+  readonly newSession?: SessionStart;
+}
+
+/** What showed that a new QEMU session started, and on which line. */
+export interface SessionStart {
+  /**
+   * `greeting`: a `{"QMP": ...}` greeting, or the `QMP_VERSION` line bash tests print for it;
+   * `capabilities`: a `qmp_capabilities` that succeeded after messages of an earlier session;
+   * `quit`: a command sent after `quit` was answered;
+   * `test-case`: a message after unittest's progress characters (the next test case's own VM).
+   */
+  readonly cause: 'greeting' | 'capabilities' | 'quit' | 'test-case';
+  readonly line: number;
 }
 
 /** Set-up steps a trace may name. A trace is data: only these known steps exist, none runs a shell. */

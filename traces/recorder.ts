@@ -11,15 +11,14 @@
  *   Blank lines carry no message and are not recorded.
  * - One client session is served: once a client is connected, no further one is accepted. The session
  *   ends when either side disconnects (the other side is then closed) or on `stop()`.
- * - A unix listening socket gets mode 0600 before anyone can reach it: it is bound inside a fresh 0700
- *   folder, chmod'ed, then hard-linked into place (which also refuses to replace an existing file), and
- *   removed when the session ends.
+ * - What the recorder cannot parse or re-serialise (a message nested deeper than QEMU's parser takes,
+ *   which QEMU answers with an error) is recorded as `x-qjob-unparsed` text, and still forwarded: a
+ *   hostile message neither ends the session nor goes missing from the trace.
+ * - It listens through qmp/listener.ts (a unix socket is 0600 from the start and removed at the end).
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_MAX_LINE_BYTES, formatQmpAddress, LineSplitter, openSocket, parseQmpLine, type QmpAddress } from '../qmp/index.ts';
+import { isObject, LineSplitter, listenSocket, openSocket, type QmpAddress, type SocketListener } from '../qmp/index.ts';
 import type { Direction, QmpMessage, TraceMeta } from './format.ts';
 import { TraceWriter } from './writer.ts';
 
@@ -40,7 +39,7 @@ export interface RecorderOptions {
 export type RecorderEnd = 'client' | 'upstream' | 'stopped';
 
 export interface RecorderSummary {
-  /** Which side ended the session; `stopped`: stop() was called (e.g. on SIGINT) or the trace could not be written. */
+  /** Which side ended the session; `stopped`: stop() was called (e.g. on SIGINT) or the trace could not be written (then `traceError` says why). */
   readonly endedBy: RecorderEnd;
   /** Message lines in the trace (the meta line not counted). */
   readonly lines: number;
@@ -65,11 +64,23 @@ export class RecorderError extends Error {
   override readonly name = 'RecorderError';
 }
 
+/**
+ * The longest line recorded whole: QEMU's own limit on a message's tokens (64 MiB), so any message QEMU
+ * would read is recorded; longer lines are forwarded and recorded by their first bytes.
+ */
+export const RECORDER_MAX_LINE_BYTES = 64 * 1024 * 1024 + 1024;
+
+/** Deeper than QEMU's parser nests (1024): such a line is recorded as text, never re-serialised. */
+const MAX_RECORDED_DEPTH = 1100;
+
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const upstream = await openSocket(options.upstream, options.connectTimeoutMs);
-  let listener: Listener;
+  // A client may connect before the session exists (while the trace is opened): it waits in `pending`.
+  const ready: { session?: RecordingSession } = {};
+  const pending: net.Socket[] = [];
+  let listener: SocketListener;
   try {
-    listener = await listen(options.listen);
+    listener = await listenSocket(options.listen, (socket) => (ready.session ? ready.session.accept(socket) : pending.push(socket)));
   } catch (error) {
     upstream.destroy();
     throw error;
@@ -83,7 +94,33 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     await listener.close();
     throw new RecorderError(`cannot write the trace ${options.out}: ${(error as Error).message}`);
   }
-  return new RecordingSession(upstream, listener, writer, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+  const session = new RecordingSession(upstream, listener, writer, options.maxLineBytes ?? RECORDER_MAX_LINE_BYTES);
+  ready.session = session;
+  for (const socket of pending.splice(0)) session.accept(socket);
+  return session;
+}
+
+/** How deep a parsed JSON value nests, counted without recursion; stops counting past `limit`. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** The line as a trace message: its JSON object, or the text when it is not one QEMU's parser could take. */
+function recordedMessage(text: string): QmpMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { 'x-qjob-unparsed': text };
+  }
+  return isObject(value) && !depthExceeds(value, MAX_RECORDED_DEPTH) ? value : { 'x-qjob-unparsed': text };
 }
 
 class RecordingSession implements Recorder {
@@ -100,7 +137,7 @@ class RecordingSession implements Recorder {
 
   constructor(
     private readonly upstream: net.Socket,
-    private readonly listener: Listener,
+    private readonly listener: SocketListener,
     private readonly writer: TraceWriter,
     maxLineBytes: number,
   ) {
@@ -109,7 +146,6 @@ class RecordingSession implements Recorder {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     upstream.on('error', (error) => this.end('upstream', error));
     upstream.on('close', () => this.end('upstream'));
-    listener.server.on('connection', (socket) => this.accept(socket));
   }
 
   stop(): Promise<RecorderSummary> {
@@ -117,7 +153,7 @@ class RecordingSession implements Recorder {
     return this.done;
   }
 
-  private accept(socket: net.Socket): void {
+  accept(socket: net.Socket): void {
     if (this.client !== undefined || this.endedBy !== undefined) {
       socket.destroy();
       return;
@@ -145,6 +181,7 @@ class RecordingSession implements Recorder {
   }
 
   private record(dir: Direction, chunk: Buffer): void {
+    if (this.traceError !== undefined) return;
     for (const item of this.splitters[dir].push(chunk)) {
       if (item.kind === 'overflow') this.writeLine(dir, { 'x-qjob-unparsed': item.prefix, 'x-qjob-overlong': true });
       else this.writeText(dir, item.text);
@@ -153,7 +190,7 @@ class RecordingSession implements Recorder {
 
   private writeText(dir: Direction, text: string): void {
     if (text.trim() === '') return;
-    this.writeLine(dir, parseQmpLine(text) ?? { 'x-qjob-unparsed': text });
+    this.writeLine(dir, recordedMessage(text));
   }
 
   private writeLine(dir: Direction, msg: QmpMessage): void {
@@ -161,7 +198,13 @@ class RecordingSession implements Recorder {
     // Seconds, to the microsecond, as in the sample traces.
     const t = Math.round((performance.now() - this.startedAt) * 1000) / 1e6;
     try {
-      this.writer.write({ dir, t, msg });
+      try {
+        this.writer.write({ dir, t, msg });
+      } catch (error) {
+        // A message the trace format cannot hold (it should not happen after recordedMessage) goes in as text.
+        if (!(error instanceof RangeError) || 'x-qjob-unparsed' in msg) throw error;
+        this.writer.write({ dir, t, msg: { 'x-qjob-unparsed': '(a message qjob could not serialise)' } });
+      }
     } catch (error) {
       // A trace that cannot be written (disk full) ends the session rather than the process.
       this.traceError = `cannot write the trace ${this.writer.path}: ${(error as Error).message}`;
@@ -216,66 +259,5 @@ function closed(socket: net.Socket, graceMs: number): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-  });
-}
-
-interface Listener {
-  readonly server: net.Server;
-  readonly address: string;
-  /** Stops accepting new connections; the current one stays. */
-  stopAccepting(): Promise<void>;
-  /** Stops accepting and removes the socket file. */
-  close(): Promise<void>;
-}
-
-async function listen(address: QmpAddress): Promise<Listener> {
-  const server = net.createServer({ pauseOnConnect: false });
-  let cleanup = (): void => {};
-  let shown: string;
-  if (address.kind === 'tcp') {
-    await bind(server, { host: address.host, port: address.port }, formatQmpAddress(address));
-    const bound = server.address() as net.AddressInfo;
-    shown = formatQmpAddress({ kind: 'tcp', host: address.host, port: bound.port });
-  } else {
-    const target = path.resolve(address.path);
-    shown = formatQmpAddress({ kind: 'unix', path: address.path });
-    if (fs.existsSync(target)) throw new RecorderError(`cannot listen on ${shown}: a file already exists there`);
-    const dir = fs.mkdtempSync(path.join(path.dirname(target), '.qjob-record-'));
-    try {
-      fs.chmodSync(dir, 0o700);
-      const private_ = path.join(dir, 'qmp.sock');
-      await bind(server, { path: private_ }, shown);
-      fs.chmodSync(private_, 0o600);
-      try {
-        fs.linkSync(private_, target);
-      } catch (error) {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        throw new RecorderError(`cannot listen on ${shown}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file already exists there' : (error as Error).message}`);
-      }
-      fs.unlinkSync(private_);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    cleanup = () => fs.rmSync(target, { force: true });
-  }
-  let closing: Promise<void> | undefined;
-  const stopAccepting = (): Promise<void> => (closing ??= new Promise<void>((resolve) => server.close(() => resolve())));
-  return {
-    server,
-    address: shown,
-    stopAccepting,
-    async close() {
-      await stopAccepting();
-      cleanup();
-    },
-  };
-}
-
-function bind(server: net.Server, options: net.ListenOptions, shown: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new RecorderError(`cannot listen on ${shown}: ${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`));
-    });
-    server.listen(options, () => resolve());
   });
 }

@@ -6,7 +6,8 @@
  * Waits come from the recording itself: before sending a command, the replay waits (with a time-out) for
  * the replies that had arrived before that command was sent in the recording (so pipelined commands stay
  * pipelined) and for each job's history to have reached the point it had reached then (normalised as in
- * compare.ts, so drain blips do not count).
+ * compare.ts, so drain blips do not count). The session is opened and driven by driver.ts, as
+ * record-corpus and verify drive theirs.
  *
  * A trace is data from anyone. Its set-up is checked by targets/setupPlan.ts (files inside the target's
  * private folder, local block drivers only, no shell). Its commands are checked here before anything
@@ -15,9 +16,10 @@
  * replayed trace cannot make QEMU open, create or export anything outside the folder.
  */
 import { QmpDisconnectedError, QmpTimeoutError, type WireMessage } from '../qmp/index.ts';
-import { BLOCK_DRIVERS, checkFolderPath, planSetup, SetupError, type Session, type Target } from '../targets/index.ts';
+import { BLOCK_DRIVERS, checkFolderPath, planSetup, SetupError, type Target } from '../targets/index.ts';
 import { checkMessages, type CheckResult } from '../conformance/index.ts';
-import { SessionTrace } from './corpus.ts';
+import { openDriven } from './driver.ts';
+import { SessionTrace } from './sessionTrace.ts';
 import { commandsOf, compareSessions, isPrefix, JobHistories, type Divergence, type NumberedLine } from './compare.ts';
 import type { QmpMessage, SetupStep, TraceMeta } from './format.ts';
 import { readTrace } from './reader.ts';
@@ -227,40 +229,25 @@ export async function replayTrace(trace: LoadedTrace, target: Target, options: R
   );
   const live = new JobHistories(strict);
   const replies = new Set<string>();
-  let wake: (() => void) | undefined;
   let received = 0;
-  const onMessage = (message: WireMessage): void => {
-    recorded.listener(message);
+  const observe = (message: WireMessage): void => {
     if (message.dir !== 'recv' || message.msg === undefined) return;
     received += 1;
     const msg: QmpMessage = message.msg;
     live.push(msg, received);
     if (('return' in msg || 'error' in msg) && typeof msg['id'] === 'string') replies.add(msg['id']);
-    wake?.();
   };
   const waits: string[] = [];
   const givenUp = new Set<string>();
-  let session: Session | undefined;
-  const until = async (ready: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      const left = deadline - Date.now();
-      if (left <= 0 || session?.client.closed === true) return ready();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-    return true;
-  };
+  const driven = await openDriven(
+    target,
+    { scenario: String(trace.meta?.scenario ?? trace.file), ...(plan.setup === undefined ? {} : { setup: plan.setup }) },
+    { trace: () => recorded, observe, commandTimeoutMs: replyTimeoutMs },
+  );
   /** Waits for job histories to reach `expected`, leaving out jobs an earlier wait gave up on. */
   const reach = async (expected: ReadonlyMap<string, readonly string[]>, what: string): Promise<void> => {
     const wanted = new Map([...expected].filter(([job, keys]) => keys.length > 0 && !givenUp.has(job)));
-    if (await until(() => live.reached(wanted), waitTimeoutMs)) return;
+    if (await driven.until(() => live.reached(wanted), waitTimeoutMs)) return;
     const missing = [...wanted].filter(([job, keys]) => !live.reached(new Map([[job, keys]])));
     for (const [job] of missing) givenUp.add(job);
     waits.push(`${what}: waited ${waitTimeoutMs} ms for ${missing.map(([job, keys]) => `job '${job}' to reach [${keys.slice(-4).join(', ')}]`).join('; ')}; the replay has ${missing.map(([job]) => `'${job}': [${live.get(job).slice(-4).map((i) => i.key).join(', ')}]`).join('; ')}`);
@@ -268,20 +255,15 @@ export async function replayTrace(trace: LoadedTrace, target: Target, options: R
 
   const outstanding: Promise<unknown>[] = [];
   try {
-    session = await target.open(
-      { scenario: String(trace.meta?.scenario ?? trace.file), ...(plan.setup === undefined ? {} : { setup: plan.setup }) },
-      { onMessage, commandTimeoutMs: replyTimeoutMs },
-    );
-    recorded.start(session.startedAt);
-    const client = session.client;
+    const client = driven.client;
     for (const step of plan.steps) {
       if (client.closed) break;
       const where = `before ${step.command} (recording line ${step.lineNo})`;
-      if (!(await until(() => step.afterReplies.every((id) => replies.has(id)), replyTimeoutMs))) {
+      if (!(await driven.until(() => step.afterReplies.every((id) => replies.has(id)), replyTimeoutMs))) {
         waits.push(`${where}: no reply to ${step.afterReplies.filter((id) => !replies.has(id)).join(', ')} within ${replyTimeoutMs} ms`);
       }
       await reach(step.afterEvents, where);
-      const reply = client.execute(step.command, step.args, { id: step.id, timeoutMs: step.unanswered ? unansweredWaitMs : replyTimeoutMs });
+      const reply = driven.execute(step.command, step.args, { id: step.id, timeoutMs: step.unanswered ? unansweredWaitMs : replyTimeoutMs });
       outstanding.push(
         reply.catch((error: unknown) => {
           if (error instanceof QmpTimeoutError || error instanceof QmpDisconnectedError) return undefined;
@@ -292,13 +274,13 @@ export async function replayTrace(trace: LoadedTrace, target: Target, options: R
     await Promise.all(outstanding);
     if (!client.closed) await reach(plan.finalEvents, 'at the end of the recording');
   } finally {
-    await session?.close();
-    recorded.close();
+    await driven.close();
   }
   const lines: NumberedLine[] = recorded.lines.map((line, i) => ({ line, lineNo: i + 2 }));
   const divergences = compareSessions(trace.lines, lines, { strict });
   // The meta line goes first so that the checker's line numbers are the trace file's.
-  const check = checkMessages([{ meta: recorded.meta }, ...lines.map((l) => l.line)], { strict, file: options.out ?? 'replay' });
+  // A replay starts its target afresh, so no job can predate the session.
+  const check = checkMessages([{ meta: recorded.meta }, ...lines.map((l) => l.line)], { strict, freshQemu: true, file: options.out ?? 'replay' });
   return {
     file: trace.file,
     target: target.name,

@@ -1,6 +1,6 @@
 /** The property-based conformance suite: random scenarios planned on the model, run on a target, judged by the checker. */
 export { verify, probeTarget, coverageReport } from './verify.ts';
-export type { VerifyOptions, VerifyReport, VerifyFailure, VerifyProgress, CoverageReport } from './verify.ts';
+export type { VerifyOptions, VerifyReport, VerifyFailure, VerifyProgress, CoverageReport, RunResult } from './verify.ts';
 export { actionsArbitrary } from './actions.ts';
 export type { Action } from './actions.ts';
 export { planScenario } from './planner.ts';

@@ -6,7 +6,7 @@
 import type { QmpResult } from '../qmp/index.ts';
 import type { TraceLine } from '../traces/format.ts';
 import { isCommandStep, type ScenarioStep } from '../traces/scenario.ts';
-import type { DriveResult } from './driver.ts';
+import type { DriveOutcome } from '../traces/driver.ts';
 import type { Plan } from './planner.ts';
 
 export const VerifyRules = {
@@ -47,7 +47,7 @@ export interface InvariantInput {
   readonly file: string;
   readonly lines: readonly TraceLine[];
   readonly plan: Plan;
-  readonly result: DriveResult;
+  readonly result: DriveOutcome;
   readonly replies: ReadonlyMap<number, QmpResult>;
   readonly strict: boolean;
 }

@@ -1,4 +1,5 @@
 /** `qjob verify` output: text for people, JSON for programs, JUnit XML for CI (one test case per run). */
+import { formatShard } from '../traces/shard.ts';
 import type { CoverageReport, VerifyReport } from './verify.ts';
 
 function grid(coverage: CoverageReport): string[] {
@@ -9,7 +10,8 @@ function grid(coverage: CoverageReport): string[] {
 
 export function formatVerifyText(r: VerifyReport, verbose = false): string {
   const out: string[] = [];
-  out.push(`qjob verify: target ${r.target} (QEMU ${r.release} rules), seed ${r.seed}, ${r.runs} runs in ${(r.durationMs / 1000).toFixed(1)} s`);
+  const shard = r.shard === undefined ? '' : ` of shard ${formatShard(r.shard)}`;
+  out.push(`qjob verify: target ${r.target} (QEMU ${r.release} rules), seed ${r.seed}, ${r.runs} runs${shard} in ${(r.durationMs / 1000).toFixed(1)} s`);
   for (const f of r.failures) {
     out.push(`FAIL run ${f.run}: ${f.violations.length} violation${f.violations.length === 1 ? '' : 's'}${f.error !== undefined ? `; error: ${f.error}` : ''}`);
     for (const v of f.violations) {
@@ -53,6 +55,8 @@ export function formatVerifyJson(r: VerifyReport): string {
           scenario: f.scenario,
         })),
         ...(r.problem !== undefined ? { problem: r.problem } : {}),
+        results: r.results.map((x) => ({ run: x.run, seed: x.seed, ok: x.ok })),
+        ...(r.shard !== undefined ? { shard: formatShard(r.shard) } : {}),
       },
       null,
       2,
@@ -67,7 +71,7 @@ function xml(text: string): string {
 export function formatVerifyJunit(r: VerifyReport): string {
   const failed = new Map(r.failures.map((f) => [f.run, f]));
   const cases: string[] = [];
-  for (let run = 1; run <= r.runs; run++) {
+  for (const { run } of r.results) {
     const f = failed.get(run);
     const name = `run ${run} (seed ${r.seed})`;
     if (!f) {

@@ -5,10 +5,10 @@
 import { checkMessages, type CoverageCollector, type Violation } from '../conformance/index.ts';
 import type { JobStatus, JobVerb } from '../machines/index.ts';
 import { isQmpError } from '../qmp/index.ts';
-import type { Session, Target } from '../targets/index.ts';
-import { SessionTrace } from '../traces/corpus.ts';
+import type { Target } from '../targets/index.ts';
+import { driveSteps, openDriven, type Driven, type DriveOutcome, type DrivenSession } from '../traces/driver.ts';
 import type { TraceLine, TraceMeta } from '../traces/format.ts';
-import { driveVerifySteps, type DriveResult } from './driver.ts';
+import { SessionTrace } from '../traces/sessionTrace.ts';
 import type { VerifyEnv } from './env.ts';
 import { checkInvariants, type VerifyViolation } from './invariants.ts';
 import type { Plan } from './planner.ts';
@@ -31,7 +31,7 @@ export interface RunRecord {
   readonly violations: readonly VerifyViolation[];
   readonly lines: readonly TraceLine[];
   readonly meta: TraceMeta;
-  readonly result: DriveResult;
+  readonly result: DriveOutcome;
   readonly plan: Plan;
 }
 
@@ -61,19 +61,6 @@ async function cleanUpLeftovers(target: Target, prefix: string): Promise<void> {
 
 /** Tries to start a session more than once: a daemon that is slow to start on a busy machine is not a finding. */
 const OPEN_ATTEMPTS = 3;
-
-async function openWithRetry(target: Target, plan: Plan, makeTrace: () => SessionTrace): Promise<{ session: Session; trace: SessionTrace }> {
-  for (let attempt = 1; ; attempt++) {
-    const trace = makeTrace();
-    try {
-      const session = await target.open({ scenario: plan.scenario.name, ...(plan.scenario.setup ? { setup: plan.scenario.setup } : {}) }, { onMessage: trace.listener });
-      return { session, trace };
-    } catch (error) {
-      trace.close();
-      if (attempt >= OPEN_ATTEMPTS) throw error;
-    }
-  }
-}
 
 /**
  * QEMU 10.0, when connected to the moment its socket appears, now and then greets twice on one
@@ -125,29 +112,28 @@ async function runPlanOnce(target: Target, plan: Plan, env: VerifyEnv, options: 
       ...(plan.scenario.setup ? { setup: plan.scenario.setup } : {}),
       ...options.meta,
     }));
-  let session: Session | undefined;
-  let trace: SessionTrace | undefined;
-  let driven: Awaited<ReturnType<typeof driveVerifySteps>>;
+  let driven: DrivenSession | undefined;
+  let run: Driven;
   try {
-    ({ session, trace } = await openWithRetry(target, plan, makeTrace));
-    trace.start(session.startedAt);
-    driven = await driveVerifySteps(session.client, plan.scenario.steps, options.replyTimeoutMs);
+    driven = await openDriven(target, { scenario: plan.scenario.name, ...(plan.scenario.setup ? { setup: plan.scenario.setup } : {}) }, { trace: makeTrace, attempts: OPEN_ATTEMPTS });
+    run = await driveSteps(driven, plan.scenario.steps, { ...(options.replyTimeoutMs !== undefined ? { replyTimeoutMs: options.replyTimeoutMs } : {}), waits: 'per-job' });
   } catch (error) {
-    await session?.close();
-    trace?.close();
-    const lines = trace?.lines ?? [];
+    await driven?.close();
+    const lines = driven?.trace.lines ?? [];
     const violation: VerifyViolation = { file, line: lines.length, rule: 'session-failed', message: (error as Error).message, msg: '', allowed: 'a session' };
-    return { ok: false, violations: [violation], lines, meta: trace?.meta ?? { recorder: VERIFY_RECORDER, scenario: plan.scenario.name }, result: { outcome: 'failed', step: 0, detail: (error as Error).message }, plan };
+    return { ok: false, violations: [violation], lines, meta: driven?.trace.meta ?? { recorder: VERIFY_RECORDER, scenario: plan.scenario.name }, result: { outcome: 'failed', step: 0, detail: (error as Error).message }, plan };
   }
-  await session.close();
-  trace.close();
+  await driven.close();
+  const trace = driven.trace;
+  // Every run starts its scenario on a target of its own, so no job can predate the session.
   const check = checkMessages(trace.lines, {
     strict: options.strict,
+    freshQemu: true,
     file,
     ...(options.coverage ? { coverage: options.coverage } : {}),
     ...(options.release !== undefined ? { release: options.release } : {}),
   });
-  const own = checkInvariants({ file, lines: trace.lines, plan, result: driven.result, replies: driven.replies, strict: options.strict });
+  const own = checkInvariants({ file, lines: trace.lines, plan, result: run.result, replies: run.replies, strict: options.strict });
   const violations = [...check.violations.map(fromChecker), ...own];
-  return { ok: violations.length === 0 && check.moreViolations === 0, violations, lines: trace.lines, meta: trace.meta, result: driven.result, plan };
+  return { ok: violations.length === 0 && check.moreViolations === 0, violations, lines: trace.lines, meta: trace.meta, result: run.result, plan };
 }

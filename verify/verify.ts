@@ -6,6 +6,7 @@
  * STT edges the trace checker saw in every session run.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
@@ -16,6 +17,7 @@ import { INJECT_COMMAND } from '../server/index.ts';
 import type { Session, Target } from '../targets/index.ts';
 import { formatLine } from '../traces/format.ts';
 import type { Scenario } from '../traces/scenario.ts';
+import { inShard, type Shard } from '../traces/shard.ts';
 import { actionsArbitrary, type Action } from './actions.ts';
 import { controlledEnv, discoverEnv, isControlled, TargetProbeError, VERIFY_SETUP, VERIFY_SETUP_NO_IMAGES, type VerifyEnv } from './env.ts';
 import type { VerifyViolation } from './invariants.ts';
@@ -37,6 +39,8 @@ export interface VerifyOptions {
   /** The target string, for the replay command line. */
   readonly targetSpec?: string;
   readonly runs?: number;
+  /** Run only the runs whose number is `index` modulo `count` (1-based index): n shards together run each run once. */
+  readonly shard?: Shard;
   /** fast-check's seed; random (and reported) when absent. */
   readonly seed?: number;
   /** fast-check's path of a counterexample, to replay it. */
@@ -50,7 +54,7 @@ export interface VerifyOptions {
   /** Time shrinking may take (default 120 s); then the smallest failing scenario found so far is reported. */
   readonly shrinkBudgetMs?: number;
   readonly maxActions?: number;
-  /** Folder for the failing session's trace; undefined: the current folder; null: write none. */
+  /** Folder for the failing session's trace; undefined: a new folder in the system temporary folder; null: write none. */
   readonly failureDir?: string | null;
   readonly replyTimeoutMs?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
@@ -83,6 +87,13 @@ export interface CoverageReport {
   readonly edgeTotal: number;
 }
 
+/** One run of the report: its number (1-based), the seed it ran under and whether it conformed. */
+export interface RunResult {
+  readonly run: number;
+  readonly seed: number;
+  readonly ok: boolean;
+}
+
 export interface VerifyReport {
   readonly ok: boolean;
   readonly target: string;
@@ -91,6 +102,10 @@ export interface VerifyReport {
   readonly seed: number;
   readonly coverage: CoverageReport;
   readonly failures: readonly VerifyFailure[];
+  /** Every run, in order (shrinking runs not counted). */
+  readonly results: readonly RunResult[];
+  /** The shard these runs were, when the runs were split. */
+  readonly shard?: Shard;
   readonly durationMs: number;
   /** Why the run failed other than by a violation (nothing covered). */
   readonly problem?: string;
@@ -163,15 +178,21 @@ function writeTrace(dir: string, seed: number, record: RunRecord, extra: Record<
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const env = options.env ?? (await probeTarget(options.target, options.release));
-  const total = options.runs ?? 100;
+  const numRuns = options.runs ?? 100;
+  const shard = options.shard;
+  let total = 0;
+  for (let run = 1; run <= numRuns; run++) if (inShard(run, shard)) total++;
   const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 0;
   const strict = options.strict ?? true;
   const coverage = new Coverage();
   let runs = 0;
+  /** The number of the current run, counting runs of other shards. */
+  let index = 0;
   let failures = 0;
   let shrinking = false;
   let lastFailure: { record: RunRecord; actions: readonly Action[] } | undefined;
   let firstFailingRun = 0;
+  const results: RunResult[] = [];
   const report = (): void => {
     if (!options.onProgress) return;
     const c = coverageReport(coverage, env);
@@ -182,21 +203,34 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const property = fc.asyncProperty(actionsArbitrary({ maxActions: options.maxActions }), async (actions) => {
     // Past the shrinking budget every further candidate counts as passing, so fast-check stops at the smallest failure so far.
     if (shrinking && performance.now() - shrinkStarted > budget) return true;
-    const n = shrinking ? firstFailingRun : runs + 1;
+    if (!shrinking) {
+      index++;
+      if (!inShard(index, shard)) return true;
+    }
+    const n = shrinking ? firstFailingRun : index;
     const plan = planScenario(actions, env, shrinking ? `run-${n}-shrink` : `run-${n}`);
-    const record = await runPlan(options.target, plan, env, {
-      strict,
-      coverage,
-      ...(options.release !== undefined ? { release: options.release } : {}),
-      ...(options.replyTimeoutMs !== undefined ? { replyTimeoutMs: options.replyTimeoutMs } : {}),
-      meta: { seed, target: options.targetSpec ?? options.target.name },
-    });
-    if (!shrinking) runs++;
+    let record: RunRecord;
+    try {
+      record = await runPlan(options.target, plan, env, {
+        strict,
+        coverage,
+        ...(options.release !== undefined ? { release: options.release } : {}),
+        ...(options.replyTimeoutMs !== undefined ? { replyTimeoutMs: options.replyTimeoutMs } : {}),
+        meta: { seed, target: options.targetSpec ?? options.target.name },
+      });
+    } catch (error) {
+      if (!shrinking) results.push({ run: n, seed, ok: false });
+      throw error;
+    }
+    if (!shrinking) {
+      runs++;
+      results.push({ run: index, seed, ok: record.ok });
+    }
     if (!record.ok) {
       lastFailure = { record, actions };
       if (!shrinking) {
         failures++;
-        firstFailingRun = runs;
+        firstFailingRun = index;
         shrinking = options.shrink !== false;
         shrinkStarted = performance.now();
       }
@@ -206,7 +240,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   });
   const details = await fc.check(property, {
     seed,
-    numRuns: total,
+    numRuns,
     ...(options.path !== undefined ? { path: options.path } : {}),
     endOnFailure: options.shrink === false,
   });
@@ -219,11 +253,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const last = lastFailure;
     let traceFile: string | undefined;
     if (last && options.failureDir !== null) {
-      traceFile = writeTrace(options.failureDir ?? process.cwd(), seed, last.record, { seed, path: pathText, replay });
+      traceFile = writeTrace(options.failureDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-verify-')), seed, last.record, { seed, path: pathText, replay });
     }
     const error = details.errorInstance instanceof Error && !last ? details.errorInstance.message : undefined;
     failureList.push({
-      run: firstFailingRun || runs,
+      run: firstFailingRun || index,
       seed,
       path: pathText,
       shrinks: details.numShrinks,
@@ -245,6 +279,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     seed,
     coverage: cov,
     failures: failureList,
+    results,
+    ...(shard !== undefined ? { shard } : {}),
     durationMs: Math.round(performance.now() - started),
     ...(nothing ? { problem: 'the runs covered no (status, verb) cell and no STT edge: nothing was verified' } : {}),
   };

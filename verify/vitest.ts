@@ -23,7 +23,7 @@ export interface ConformanceSuiteOptions {
   readonly minCells?: number;
   /** Compare error texts exactly (default true). */
   readonly strict?: boolean;
-  /** Folder for the failing session's trace (default: the current folder). */
+  /** Folder for the failing session's trace (default: a new folder in the system temporary folder). */
   readonly failureDir?: string;
   /** Time limit of the whole run, ms (default 10 minutes). */
   readonly timeoutMs?: number;

@@ -1,15 +1,18 @@
 /**
- * `qjob coverage [--release X.Y] [--json] <file|dir>...`: which JobSTT edges and which (status, verb)
- * cells of the verb table the traces exercise, as a table or as JSON. Exit 0, or 2 on unusable input.
+ * `qjob coverage [--release X.Y] [--json] [--shard k/n] <file|dir>...`: which JobSTT edges and which
+ * (status, verb) cells of the verb table the traces exercise, as a table or as JSON; `--shard` takes the
+ * files of one shard, as `qjob check --shard` does (cli/shard.ts). Exit 0, or 2 on unusable input.
  */
 import type { Command } from 'commander';
 import { Coverage, formatCoverage } from '../../conformance/index.ts';
 import type { CommandSpec } from '../command.ts';
+import { formatShard, parseShardOption } from '../shard.ts';
 import { checkForCli } from './check.ts';
 
 interface Options {
   release?: string;
   json?: boolean;
+  shard?: string;
 }
 
 export const coverageCommand: CommandSpec = {
@@ -23,17 +26,25 @@ export const coverageCommand: CommandSpec = {
     cmd
       .argument('<paths...>', 'trace files, or directories searched recursively for *.jsonl, *.out, *.log')
       .option('--release <X.Y>', "apply this release's rules instead of the one the greeting names")
-      .option('--json', 'print JSON');
+      .option('--json', 'print JSON')
+      .option('--shard <k/n>', 'count only files k, k+n, k+2n, ... of the files sorted by path, as qjob check --shard');
   },
   async run(cmd: Command, args: unknown[]) {
     const paths = (args[0] as string[] | undefined) ?? [];
     const opts = cmd.opts<Options>();
+    const shard = parseShardOption(opts.shard);
     const coverage = new Coverage();
-    const { results, errors } = await checkForCli(paths, { ...(opts.release === undefined ? {} : { release: opts.release }), coverage });
+    const { results, errors, plan } = await checkForCli(
+      paths,
+      { ...(opts.release === undefined ? {} : { release: opts.release }), coverage },
+      shard === undefined ? {} : { shard },
+    );
     const json = coverage.toJSON();
     if (opts.json === true) {
-      process.stdout.write(JSON.stringify({ ...json, failed: results.filter((r) => !r.ok).map((r) => r.file) }, null, 2) + '\n');
+      const of = shard === undefined ? {} : { shard: { k: plan.k, n: plan.n, files: plan.files, selected: plan.selected } };
+      process.stdout.write(JSON.stringify({ ...json, failed: results.filter((r) => !r.ok).map((r) => r.file), ...of }, null, 2) + '\n');
     } else {
+      if (shard !== undefined) process.stdout.write(`shard ${formatShard(shard)}: ${plan.selected} of ${plan.files} files\n`);
       process.stdout.write(formatCoverage(json));
       const failed = results.filter((r) => !r.ok).length;
       if (failed > 0) process.stdout.write(`(${failed} of these traces violate the rules: see qjob check)\n`);

@@ -45,7 +45,7 @@ export const recordCorpusCommand: CommandSpec = {
     "daemon's greeting and only the scenarios it supports are recorded. DIR/README.md is regenerated from the traces.",
   configure(cmd: Command) {
     cmd
-      .option('--qemu <path>', 'the qemu-storage-daemon to record from: a path, or 7.2 / 10.0 for an installed release', 'qemu-storage-daemon')
+      .option('--qemu <path>', 'the qemu-storage-daemon to record from: a path, or 5.2 / 7.2 / 10.0 / 11.1 for an installed release (qjob targets lists them)', 'qemu-storage-daemon')
       .option('--out <dir>', 'the corpus folder, e.g. traces/qemu-10.0')
       .option('--only <name...>', 'record only these scenarios')
       .option('--scenario <file...>', 'record these scenario files (JSON, as qjob paths --out writes) instead of the built-in scenarios')

@@ -41,6 +41,7 @@ function meta(text: string | undefined): TraceMeta | undefined {
 }
 
 function describeEnd(summary: RecorderSummary): string {
+  if (summary.traceError !== undefined) return 'the trace could not be written';
   const by = { client: 'the client disconnected', upstream: 'the server disconnected', stopped: 'stopped by a signal' }[summary.endedBy];
   return summary.error === undefined ? by : `${by} (${summary.error})`;
 }

@@ -1,8 +1,10 @@
 /**
- * `qjob replay <trace> --target <target>`: replays a recorded session against a target (traces/replay.ts),
- * checks the new session with the conformance checker and compares it with the recording. Exit 0 when
- * both pass, 1 on a divergence or a violation (the first divergence is shown with both sides), 2 when the
- * trace cannot be used (unreadable, or its set-up or commands are refused) or the target cannot start.
+ * `qjob replay <trace|dir>... --target <target>`: replays recorded sessions against a target
+ * (traces/replay.ts), checks each new session with the conformance checker and compares it with the
+ * recording. A folder stands for its *.jsonl files; `--shard k/n` replays every n-th file of the sorted
+ * list. Exit 0 when all pass, 1 on a divergence or a violation (the first divergence is shown with both
+ * sides), 2 when a trace cannot be used (unreadable, or its set-up or commands are refused) or the target
+ * cannot start.
  */
 import type { Command } from 'commander';
 import { formatViolation } from '../../conformance/index.ts';
@@ -10,8 +12,15 @@ import { parseTarget, SetupError, TargetSpecError, TargetStartError } from '../.
 import type { Divergence, SideRef } from '../../traces/compare.ts';
 import { TraceInputError } from '../../traces/reader.ts';
 import { loadTrace, replayTrace, ReplayInputError, type ReplayResult } from '../../traces/replay.ts';
+import { formatShard, shardOf } from '../../traces/shard.ts';
+import { parseShardOption } from '../shard.ts';
+import { walkTraceFiles } from '../../traces/traceFiles.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+
+function refused(error: unknown): error is Error {
+  return error instanceof TraceInputError || error instanceof ReplayInputError || error instanceof SetupError || error instanceof TargetStartError;
+}
 
 interface Options {
   target: string;
@@ -19,6 +28,15 @@ interface Options {
   out?: string;
   waitTimeout: string;
   all?: boolean;
+  shard?: string;
+  concurrency: string;
+}
+
+/** The trace files the arguments name (a folder gives its trace files, traces/traceFiles.ts), sorted by path, each once. */
+export async function traceFilesOf(args: readonly string[]): Promise<string[]> {
+  const { files, errors } = await walkTraceFiles(args);
+  if (errors[0] !== undefined) throw new UsageError(errors[0].message);
+  return [...new Set(files)].sort();
 }
 
 function shown(msg: unknown, max = 240): string {
@@ -68,18 +86,22 @@ export const replayCommand: CommandSpec = {
     'progress numbers, drain blips and the interleaving of different jobs. Exit 0 / 1 / 2 as for check.',
   configure(cmd: Command) {
     cmd
-      .argument('<trace>', 'a recorded trace (*.jsonl)')
+      .argument('<trace...>', 'recorded traces (*.jsonl), or folders of them')
       .requiredOption('--target <target>', 'qemu, qemu:PATH, qemu:7.2, qemu:10.0, qmp:unix:PATH or qmp:tcp:HOST:PORT')
       .option('--strict', 'also compare error texts')
       .option('--out <file>', 'write the replayed session to this trace file')
       .option('--wait-timeout <ms>', 'limit for each wait on events the recording had seen', '10000')
-      .option('--all', 'show every divergence and violation, not only the first');
+      .option('--all', 'show every divergence and violation, not only the first')
+      .option('--shard <k/n>', 'replay only files k, k+n, k+2n, ... of the sorted list: n jobs together replay each file once')
+      .option('--concurrency <n>', 'traces replayed side by side', '1');
   },
   async run(cmd: Command, args: unknown[]) {
-    const file = String(args[0]);
     const opts = cmd.opts<Options>();
     const waitTimeoutMs = Number(opts.waitTimeout);
     if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs <= 0) throw new UsageError(`--wait-timeout: expected a number of milliseconds, not '${opts.waitTimeout}'`);
+    const concurrency = Number(opts.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency: expected a positive integer, not '${opts.concurrency}'`);
+    const shard = parseShardOption(opts.shard);
     let target;
     try {
       target = parseTarget(opts.target);
@@ -87,16 +109,51 @@ export const replayCommand: CommandSpec = {
       if (error instanceof TargetSpecError) throw new UsageError(`--target: ${error.message}`);
       throw error;
     }
-    try {
-      const trace = await loadTrace(file);
-      const result = await replayTrace(trace, target, { strict: opts.strict === true, waitTimeoutMs, ...(opts.out === undefined ? {} : { out: opts.out }) });
-      process.stdout.write(formatReplay(result, { all: opts.all === true, ...(opts.out === undefined ? {} : { out: opts.out }) }));
-      return result.ok ? 0 : 1;
-    } catch (error) {
-      if (error instanceof TraceInputError || error instanceof ReplayInputError || error instanceof SetupError || error instanceof TargetStartError) {
-        throw new UsageError(error.message);
+    const all = await traceFilesOf((args[0] as string[]).map(String));
+    if (opts.out !== undefined && all.length > 1) throw new UsageError('--out: give a single trace');
+    const files = shardOf(all, shard);
+    const options = { strict: opts.strict === true, waitTimeoutMs, ...(opts.out === undefined ? {} : { out: opts.out }) };
+    const show = { all: opts.all === true, ...(opts.out === undefined ? {} : { out: opts.out }) };
+    if (all.length === 1 && shard === undefined) {
+      try {
+        const result = await replayTrace(await loadTrace(all[0]!), target, options);
+        process.stdout.write(formatReplay(result, show));
+        return result.ok ? 0 : 1;
+      } catch (error) {
+        if (refused(error)) throw new UsageError(error.message);
+        throw error;
       }
-      throw error;
     }
+    // Several traces: each is reported in order; a refused one is reported and the others still run.
+    let active = 0;
+    const queue: (() => void)[] = [];
+    const replayOne = async (file: string): Promise<{ text: string; code: number } | { error: unknown }> => {
+      while (active >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
+      active++;
+      try {
+        const result = await replayTrace(await loadTrace(file), target, options);
+        return { text: formatReplay(result, show), code: result.ok ? 0 : 1 };
+      } catch (error) {
+        return refused(error) ? { text: `FAIL ${file}: ${error.message}\n`, code: 2 } : { error };
+      } finally {
+        active--;
+        queue.shift()?.();
+      }
+    };
+    const pending = files.map((file) => replayOne(file));
+    const codes: number[] = [];
+    for (const outcome of pending) {
+      const done = await outcome;
+      if ('error' in done) {
+        await Promise.all(pending);
+        throw done.error;
+      }
+      process.stdout.write(done.text);
+      codes.push(done.code);
+    }
+    const ok = codes.filter((c) => c === 0).length;
+    const of = shard === undefined ? '' : ` (shard ${formatShard(shard)} of ${all.length} traces)`;
+    process.stdout.write(`replayed ${files.length} traces${of}: ${ok} ok, ${codes.filter((c) => c === 1).length} failed, ${codes.filter((c) => c === 2).length} refused\n`);
+    return Math.max(0, ...codes);
   },
 };

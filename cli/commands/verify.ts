@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import { UnknownReleaseError, profileFor } from '../../machines/index.ts';
 import { QmpConnectError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from '../../qmp/index.ts';
 import { modelTarget, registerModelTarget } from '../../server/index.ts';
-import { parseTarget, SetupError, TargetSpecError, TargetStartError, type Target } from '../../targets/index.ts';
-import { formatVerifyJson, formatVerifyJunit, formatVerifyText, TargetProbeError, verify, type VerifyProgress } from '../../verify/index.ts';
+import { parseTarget, SetupError, TargetSpecError, TargetStartError, temporaryFolderProblem, type Target } from '../../targets/index.ts';
+import { formatVerifyJson, formatVerifyJunit, formatVerifyText, isControlled, TargetProbeError, verify, type VerifyProgress } from '../../verify/index.ts';
+import { parseShardOption } from '../shard.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
@@ -23,8 +24,9 @@ interface VerifyCliOptions {
   strict: boolean;
   shrink: boolean;
   maxActions?: string;
-  out: string;
+  out?: string;
   verbose?: boolean;
+  shard?: string;
 }
 
 function integer(text: string, option: string, min: number): number {
@@ -72,8 +74,9 @@ export const verifyCommand: CommandSpec = {
       .option('--no-strict', 'do not compare error texts exactly')
       .option('--no-shrink', 'stop at the first failure without shrinking it')
       .option('--max-actions <n>', 'longest scenario, in actions (default 50)')
-      .option('--out <dir>', 'folder for the failing session trace', '.')
-      .option('--verbose', 'list the covered (status, verb) cells');
+      .option('--out <dir>', 'folder for the failing session trace (default: a new folder in the system temporary folder)')
+      .option('--verbose', 'list the covered (status, verb) cells')
+      .option('--shard <k/n>', 'run only runs k, k+n, k+2n, ... of --runs: n jobs with the same --seed together run every run once');
   },
   async run(cmd: Command) {
     const o = cmd.opts<VerifyCliOptions>();
@@ -90,7 +93,18 @@ export const verifyCommand: CommandSpec = {
     const seed = o.seed === undefined ? undefined : integer(o.seed, '--seed', 0);
     if (o.path !== undefined && seed === undefined) throw new UsageError('--path needs the --seed it came with');
     const maxActions = o.maxActions === undefined ? undefined : integer(o.maxActions, '--max-actions', 1);
+    if (o.shard !== undefined) {
+      if (o.path !== undefined) throw new UsageError('--shard: not with --path, which replays one run');
+      if (seed === undefined) throw new UsageError('--shard: give --seed, the same for every shard');
+    }
+    const shard = parseShardOption(o.shard);
     const { target, spec } = verifyTarget(o.target, o.release);
+    // Targets qjob starts keep their sessions there, and a failure's trace goes there unless --out names a folder.
+    const tmpProblem = isControlled(target) || o.out === undefined ? temporaryFolderProblem() : undefined;
+    if (tmpProblem !== undefined) {
+      process.stderr.write(`qjob verify: ${tmpProblem}\n`);
+      return 2;
+    }
     const tty = process.stderr.isTTY === true;
     const onProgress = tty ? (p: VerifyProgress) => process.stderr.write(`\r\x1b[K${progressLine(p)}`) : undefined;
     let report;
@@ -99,13 +113,14 @@ export const verifyCommand: CommandSpec = {
         target,
         targetSpec: spec,
         runs,
+        ...(shard !== undefined ? { shard } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(o.path !== undefined ? { path: o.path } : {}),
         ...(o.release !== undefined ? { release: o.release } : {}),
         strict: o.strict,
         shrink: o.shrink,
         ...(maxActions !== undefined ? { maxActions } : {}),
-        failureDir: o.out,
+        ...(o.out !== undefined ? { failureDir: o.out } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
     } catch (error) {

@@ -3,9 +3,8 @@
  * edge from the job's previous status (undefined before its first event, and again after null, when
  * an id is reused). Self-loops emit nothing, so aborting → aborting is never seen in a trace.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { readTrace, TRACE_EXTENSIONS } from '../../traces/reader.ts';
+import { readTrace } from '../../traces/reader.ts';
+import { findTraceFiles } from '../../traces/traceFiles.ts';
 
 export interface TraceCoverage {
   readonly files: number;
@@ -14,22 +13,11 @@ export interface TraceCoverage {
   readonly edges: Readonly<Record<string, number>>;
 }
 
-function traceFiles(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => {
-      const p = join(path, name);
-      if (statSync(p).isDirectory()) return traceFiles(p);
-      return TRACE_EXTENSIONS.some((ext) => name.endsWith(ext)) ? [p] : [];
-    });
-}
-
 export async function traceCoverage(paths: readonly string[]): Promise<TraceCoverage> {
   const edges: Record<string, number> = {};
   let files = 0;
   let transitions = 0;
-  for (const file of paths.flatMap(traceFiles)) {
+  for (const file of await findTraceFiles(paths)) {
     files++;
     const last = new Map<string, string>();
     await readTrace(file, (line) => {

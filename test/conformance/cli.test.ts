@@ -2,10 +2,10 @@
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { change, status } from './support/mutate.ts';
 import { sample, SAMPLES } from './support/trace.ts';
+import { runQjob } from '../support/cli.ts';
 
 let dir: string;
 let good: string;
@@ -27,19 +27,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runQjob;
 
 describe('qjob check', () => {
   it('exits 0 on conforming traces and ends with "<N> passed, <M> failed"', async () => {
@@ -126,5 +114,33 @@ describe('qjob coverage', () => {
     expect(json.edges.find((e) => e.from === 'standby' && e.to === 'ready')?.count).toBe(2);
     expect(json.cells.find((c) => c.status === 'standby' && c.verb === 'pause')).toMatchObject({ accepted: 0, refused: 2 });
     expect(json.cells.find((c) => c.status === 'pending' && c.verb === 'finalize')).toMatchObject({ accepted: 1, refused: 0 });
+  });
+});
+
+describe('qjob check says what it judged', () => {
+  it('prints what was read and judged, and the rules not applied for lack of input', async () => {
+    const r = await run('check', good);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/judged: \d+ messages, \d+ commands with replies, \d+ verb replies, \d+ refusals, \d+ queries, \d+ status events/);
+    const json = JSON.parse((await run('check', '--format', 'json', good)).out) as { results: { judged: { statusEvents: number }; notApplied: { input: string; rules: string[] }[] }[] };
+    expect(json.results[0]!.judged.statusEvents).toBeGreaterThan(0);
+    expect(json.results[0]!.notApplied.map((n) => n.input)).not.toContain('status-events');
+  });
+
+  it('exits 2 naming a file in which nothing about jobs could be judged', async () => {
+    const empty = join(dir, 'nothing.out');
+    await writeFile(empty, 'QA output created by a test that printed no QMP\n{"return": {}}\n');
+    const r = await run('check', empty);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('nothing.out');
+    expect(r.err).toContain('nothing to judge');
+  });
+
+  it('lists the rules a log without status events could not apply', async () => {
+    const log = join(dir, 'no-status.log');
+    await writeFile(log, '{"data": {"device": "d", "len": 4, "offset": 4, "speed": 0, "type": "mirror"}, "event": "BLOCK_JOB_READY"}\n');
+    const r = await run('check', log);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/not applied \(no status-events.*illegal-transition/);
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMessages, Rules, type CheckOptions, type RuleId } from '../../conformance/index.ts';
 import type { TraceLine } from '../../traces/format.ts';
 import { legal } from './support/legal.ts';
-import { change, event, eventMsg, insertAfter, moveAfter, remove, reply, sent, status, statusMsg, swap } from './support/mutate.ts';
+import { change, event, eventMsg, indexOf, insertAfter, moveAfter, remove, reply, sent, status, statusMsg, swap } from './support/mutate.ts';
 import { sample } from './support/trace.ts';
 
 type Lines = () => TraceLine[];
@@ -38,6 +38,14 @@ const create = s72('create_file');
 const unknown = s72('errors_unknown_job');
 const ioError = s72('backup_io_error_report');
 const grouped = s72('txn_two_backups_grouped');
+
+/** A second blockdev-backup with job-id j0, sent and answered while j0 is user-paused. */
+function createAgain(lines: TraceLine[], answer: Record<string, unknown>): TraceLine[] {
+  const at = lines.findIndex((l) => l.msg['id'] === 'c6' && l.dir === 'recv') + 1;
+  const t = lines[at - 1]!.t;
+  const send: TraceLine = { dir: 'send', t, msg: { execute: 'blockdev-backup', arguments: { 'job-id': 'j0', device: 'src', target: 'dst', sync: 'full' }, id: 'x1' } };
+  return [...lines.slice(0, at), send, { dir: 'recv', t, msg: answer }, ...lines.slice(at)];
+}
 
 const cases: RuleCase[] = [
   {
@@ -187,9 +195,23 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'query-unknown-job',
+    // A session known to start with a fresh QEMU: a job never created cannot be listed (elsewhere it would be adopted).
     broken: () => change(unknown(), reply('c31'), (m) => (m['return'] as unknown[]).push({ 'current-progress': 0, status: 'running', 'total-progress': 1, type: 'backup', id: 'nosuch' })),
     job: 'nosuch',
     nearMiss: L('pipelined: blockdev-backup, job-pause and query-jobs in one write'),
+    options: { freshQemu: true },
+  },
+  {
+    rule: 'query-unknown-job',
+    // Any session: a job seen going 'null' is not adopted when a later answer lists it again.
+    broken: () => {
+      const lines = unknown();
+      const listed = { 'current-progress': 0, status: 'running', 'total-progress': 1, type: 'backup', id: 'j0' };
+      lines.splice(indexOf(lines, status('j0', 'null')) + 1, 0, { dir: 'send', t: 1, msg: { execute: 'query-jobs', id: 'late' } }, { dir: 'recv', t: 1, msg: { return: [listed], id: 'late' } });
+      return lines;
+    },
+    job: 'j0',
+    nearMiss: unknown,
   },
   { rule: 'query-missing-job', broken: () => change(paused(), reply('c16'), (m) => (m['return'] = [])), job: 'j0', nearMiss: defaults },
   {
@@ -265,6 +287,22 @@ const cases: RuleCase[] = [
     nearMiss: paused,
     options: { strict: true },
   },
+  {
+    rule: 'query-duplicate-job',
+    broken: () => change(s100('change_mirror_ready')(), (m) => Array.isArray(m['return']) && (m['return'] as unknown[]).length === 1, (m) => (m['return'] = [...(m['return'] as unknown[]), ...(m['return'] as unknown[])])),
+    job: 'm0',
+    nearMiss: s100('change_mirror_ready'),
+  },
+  { rule: 'malformed-message', broken: () => change(defaults(), reply('c3'), (m) => (m['return'] = { jobs: m['return'] })), nearMiss: defaults },
+  { rule: 'malformed-message', broken: () => change(defaults(), status('j0', 'waiting'), (m) => (m['data'] = null)), nearMiss: defaults },
+  { rule: 'malformed-message', broken: () => change(paused(), reply('c6'), (m) => (delete m['error'], (m['return'] = { status: 'paused' }))), nearMiss: paused },
+  {
+    rule: 'job-id-in-use',
+    broken: () => createAgain(paused(), { return: {}, id: 'x1' }),
+    job: 'j0',
+    nearMiss: () => createAgain(paused(), { error: { class: 'GenericError', desc: "Job ID 'j0' already in use" }, id: 'x1' }),
+  },
+  { rule: 'not-in-release', broken: defaults, nearMiss: defaults, options: { release: '2.12' } },
   { rule: 'verb-effect-missing', broken: () => moveAfter(create(), status('k0', 'null'), reply('c11')), job: 'k0', nearMiss: create },
 ];
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { profileFor } from '../../machines/index.ts';
 import { generatedDocs, graphData, renderGraph, sttEdges, traceCoverage } from '../../explore/index.ts';
 
@@ -42,6 +42,7 @@ describe('the graph', () => {
 
   it('counts the edges recorded traces take, per job, from its JOB_STATUS_CHANGE events', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qjob-traces-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const ev = (t: number, id: string, status: string) => JSON.stringify({ dir: 'recv', t, msg: { event: 'JOB_STATUS_CHANGE', data: { id, status } } });
     const lines = [
       ev(0, 'a', 'created'), ev(0, 'a', 'running'), ev(0, 'b', 'created'), ev(1, 'a', 'paused'), ev(2, 'a', 'running'),

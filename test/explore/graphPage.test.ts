@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,12 +17,14 @@ if (!present && !required) {
 describe.skipIf(!present && !required)('the graph page in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
+  let folder: string | undefined;
 
   beforeAll(async () => {
     if (!present) throw new Error(`Chromium is required here (CI or QJOB_REQUIRE_BROWSER) and missing at ${CHROMIUM}: run npm run browser:setup`);
     const coverage = await traceCoverage(['test/fixtures/samples']);
     const html = await renderGraph(profileFor('10.1'), 'html', { coverage });
-    const file = join(mkdtempSync(join(tmpdir(), 'qjob-graph-')), 'graph.html');
+    folder = mkdtempSync(join(tmpdir(), 'qjob-graph-'));
+    const file = join(folder, 'graph.html');
     writeFileSync(file, html);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -37,6 +39,7 @@ describe.skipIf(!present && !required)('the graph page in headless Chromium', ()
 
   afterAll(async () => {
     await browser?.close();
+    if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
   });
 
   it('shows the events of an edge when it is clicked', async () => {

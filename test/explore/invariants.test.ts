@@ -73,15 +73,16 @@ describe('the invariants', () => {
 });
 
 describe('explore', () => {
-  it('covers every JobSTT edge with no violation and no dead end for 3 grouped jobs (the default mix)', () => {
-    const r = exploreCompiled({ config: makeConfig(profile, 3, true), alphabet: 'full' });
+  // The full alphabet (about 2 million states) is in explore.deep.test.ts.
+  it('covers every JobSTT edge with no violation and no dead end for 3 grouped jobs (the default mix, core alphabet)', () => {
+    const r = exploreCompiled({ config: makeConfig(profile, 3, true), alphabet: 'core' });
     expect(r.complete).toBe(true);
     expect(r.edgesCovered).toBe(r.edgesTotal);
     expect(r.edgesTotal).toBe(20);
     expect(r.violations).toEqual([]);
     expect(r.deadEnds).toBe(0);
-    expect(r.states).toBeGreaterThan(1_000_000);
-  }, 600_000);
+    expect(r.states).toBeGreaterThan(50_000);
+  }, 120_000);
 
   it('finds a violation when urgent steps may be interleaved, with a shortest path that replays to it', () => {
     const config = makeConfig(profile, 2, true);

@@ -12,8 +12,10 @@ import {
   InternalEventTypes,
   isCreatorCommand,
   isVerbCommand,
+  step,
   VerbCommands,
   type EmittedMachineEvent,
+  type GroupContext,
   type JobInput,
   type ModelEvent,
   type Profile,
@@ -175,6 +177,9 @@ export function walkGroup(profile: Profile, group: Group, limit = 200_000): stri
         if (k < 0 || (p >= command.sendPos && p <= command.replyPos)) candidates.push({ event: command.event, command });
       }
       for (const { event, command: cmd } of candidates) {
+        // An internal event that cannot happen takes no transition (no guard of the machine passes when
+        // step has no outcome): skip xstate's transition, the costly part, for it.
+        if (!cmd && step(profile, node.snapshot.context as GroupContext, event) === undefined) continue;
         const [snapshot, actions] = transition(machine, node.snapshot, event);
         const emitted = actions
           .map((a) => (a.params as { event?: EmittedMachineEvent } | undefined)?.event)

@@ -65,6 +65,34 @@ describe('connecting', () => {
     await qmp.close();
   });
 
+  it('takes the session as negotiated when the first qmp_capabilities was answered after the second greeting', async () => {
+    const server = await serve({ negotiate: false });
+    const connecting = connectQmp(server.address, { timeoutMs: 5000 });
+    const peer = await server.peer();
+    const received = async (n: number) => {
+      for (let i = 0; i < 1000 && peer.received.length < n; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(peer.received.length).toBeGreaterThanOrEqual(n);
+    };
+    await received(1);
+    peer.send(GREETING);
+    await received(2);
+    // As QEMU 5.2 was seen to do: the first negotiation succeeds, the one sent again is refused.
+    peer.send({ return: {}, id: peer.received[0]!['id'] });
+    peer.send({ error: { class: 'CommandNotFound', desc: 'Capabilities negotiation is already complete, command ignored' }, id: peer.received[1]!['id'] });
+    const qmp = await connecting;
+    expect(qmp.version.qemu.major).toBeGreaterThan(0);
+    await qmp.close();
+  });
+
+  it('fails negotiation that QEMU refuses on a session greeted once', async () => {
+    const server = await serve({ negotiate: false });
+    const connecting = connectQmp(server.address, { timeoutMs: 5000 });
+    const peer = await server.peer();
+    for (let i = 0; i < 1000 && peer.received.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    peer.send({ error: { class: 'CommandNotFound', desc: 'Capabilities negotiation is already complete, command ignored' }, id: peer.received[0]!['id'] });
+    await expect(connecting).rejects.toThrow(/negotiation is already complete/);
+  });
+
   it('leaves the session in negotiation mode when asked not to negotiate', async () => {
     const server = await serve();
     const qmp = await connectQmp(server.address, { negotiate: false });

@@ -15,7 +15,7 @@ class PlainClient {
   readonly messages: Record<string, unknown>[] = [];
   private buffer = '';
   private waiters: (() => void)[] = [];
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(readonly socket: net.Socket) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       this.buffer += chunk;
@@ -124,4 +124,60 @@ describe('qjob serve', () => {
     expect(report.ok).toBe(true);
     expect(report.coverage.cells.length).toBeGreaterThan(20);
   }, 120_000);
+});
+
+function startServe(sock: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/qjob.js'), 'serve', '--listen', `unix:${sock}`, '--release', '7.2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`qjob serve exited with ${code}: ${err}`)));
+  });
+}
+
+describe('qjob serve under hostile input', () => {
+  it('answers an id nested 5,000 deep with errors and keeps every client', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-serve-deep-'));
+    const sock = path.join(dir, 'qmp.sock');
+    const child = await startServe(sock);
+    try {
+      const bystander = await PlainClient.connect(sock);
+      await bystander.until((m) => 'QMP' in m);
+      expect(await bystander.command('qmp_capabilities')).toMatchObject({ return: {} });
+      const hostile = await PlainClient.connect(sock);
+      await hostile.until((m) => 'QMP' in m);
+      expect(await hostile.command('qmp_capabilities')).toMatchObject({ return: {} });
+      hostile.socket.write(`{"execute":"query-jobs","id":${'['.repeat(5000)}1${']'.repeat(5000)}}\n`);
+      expect(await hostile.command('query-jobs')).toMatchObject({ return: [] });
+      expect(hostile.messages.filter((m) => (m['error'] as { desc?: string } | undefined)?.desc === 'JSON nesting depth limit exceeded')).toHaveLength(4);
+      expect(await bystander.command('query-jobs')).toMatchObject({ return: [] });
+      expect(child.exitCode).toBe(null);
+      hostile.close();
+      bystander.close();
+    } finally {
+      child.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('starts again on the path a killed server left its socket at', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-serve-stale-'));
+    const sock = path.join(dir, 'qmp.sock');
+    try {
+      const first = await startServe(sock);
+      first.kill('SIGKILL');
+      await new Promise<void>((resolve) => first.once('exit', () => resolve()));
+      expect(fs.lstatSync(sock).isSocket()).toBe(true);
+      const second = await startServe(sock);
+      const c = await PlainClient.connect(sock);
+      expect(await c.until((m) => 'QMP' in m)).toMatchObject({ QMP: { version: { qemu: { major: 7 } } } });
+      c.close();
+      second.kill('SIGTERM');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

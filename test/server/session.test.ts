@@ -48,13 +48,52 @@ describe('a QMP session with the model server', () => {
     send('{"exe');
     send('cute": "query-jobs", "id": 8}');
     expect(lines.slice(2)).toEqual([
-      { error: expect.objectContaining({ class: 'GenericError', desc: expect.stringMatching(/^JSON parse error/) }) },
+      { error: { class: 'GenericError', desc: "JSON parse error, invalid keyword 'not'" } },
+      { error: { class: 'GenericError', desc: "JSON parse error, invalid keyword 'json'" } },
       { error: { class: 'GenericError', desc: 'QMP input must be a JSON object' } },
       { id: 5, error: { class: 'GenericError', desc: "QMP input lacks member 'execute'" } },
       { id: 6, error: { class: 'GenericError', desc: "QMP input member 'arguments' must be an object" } },
       { id: 7, error: { class: 'GenericError', desc: "QMP input member 'bogus' is unexpected" } },
       { return: [], id: 8 },
     ]);
+  });
+
+  it('survives an id nested 5,000 deep, answering as QEMU 7.2 does, and goes on serving', () => {
+    const { lines, send, closed } = open();
+    send('{"execute":"qmp_capabilities"}\n');
+    send(`{"execute":"query-jobs","id":${'['.repeat(5000)}1${']'.repeat(5000)}}\n`);
+    send('{"execute":"query-jobs","id":"after"}\n');
+    const errors = lines.slice(2, -1).map((m) => (m['error'] as { desc: string }).desc);
+    expect(errors.filter((d) => d === 'JSON nesting depth limit exceeded')).toHaveLength(4);
+    expect(errors.filter((d) => d === 'JSON parse error, expecting value')).toHaveLength(4100);
+    expect(errors.filter((d) => d === 'QMP input must be a JSON object')).toHaveLength(1);
+    expect(lines.at(-1)).toEqual({ return: [], id: 'after' });
+    expect(closed()).toBe(false);
+  });
+
+  it('as QEMU 11.1, answers the same id with one error and skips the rest of the message', () => {
+    const { lines, send } = open('11.1');
+    send('{"execute":"qmp_capabilities"}\n');
+    send(`{"execute":"query-jobs","id":${'['.repeat(5000)}1${']'.repeat(5000)}}\n`);
+    send('{"execute":"query-jobs","id":"after"}\n');
+    expect(lines.slice(2)).toEqual([{ error: { class: 'GenericError', desc: 'JSON nesting depth limit exceeded' } }, { return: [], id: 'after' }]);
+  });
+
+  it('refuses a speed QAPI does not take as an int64, as QEMU does', () => {
+    const { lines, send } = open();
+    send('{"execute":"qmp_capabilities"}\n');
+    for (const speed of ['1e308', '18446744073709551616', '1.0', '9223372036854775808', '"1"']) {
+      send(`{"execute":"blockdev-backup","arguments":{"job-id":"j","device":"src","target":"dst","sync":"full","speed":${speed}},"id":"b"}\n`);
+      expect(lines.at(-1)).toEqual({ id: 'b', error: { class: 'GenericError', desc: "Invalid parameter type for 'speed', expected: integer" } });
+    }
+  });
+
+  it('echoes an id exactly, numbers beyond int64 included', () => {
+    const server = new ModelServer({ release: '7.2', clock: new FakeClock(), autoAdvance: false });
+    const raw: string[] = [];
+    const s = server.connect({ write: (l) => raw.push(l), close: () => {} });
+    s.receive('{"execute":"qmp_capabilities"}\n{"execute":"query-jobs","id":18446744073709551615}\n{"execute":"query-jobs","id":0.1}\n');
+    expect(raw.slice(2)).toEqual(['{"return":[],"id":18446744073709551615}', '{"return":[],"id":0.10000000000000001}']);
   });
 
   it('cancels the jobs and closes on quit', () => {

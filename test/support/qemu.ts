@@ -5,7 +5,7 @@
  * running nothing.
  */
 import { describe, it } from 'vitest';
-import { findQemuRelease, type QemuReleaseLookup, type QemuReleaseName } from '../../targets/index.ts';
+import { findQemuRelease, QEMU_RELEASE_NAMES, type QemuReleaseLookup, type QemuReleaseName } from '../../targets/index.ts';
 
 export type { QemuReleaseName };
 
@@ -23,7 +23,8 @@ export function qemuRelease(release: QemuReleaseName): { readonly path: string; 
   return 'missing' in found ? { missing: found.missing } : { path: found.path, version: found.version };
 }
 
-export const RELEASES: readonly QemuReleaseName[] = ['7.2', '10.0'];
+/** Every release qemu:setup installs (targets/qemuRelease.ts), oldest first: 5.2, 7.2, 10.0, 11.1. */
+export const RELEASES: readonly QemuReleaseName[] = QEMU_RELEASE_NAMES;
 
 /** Registers `fn`'s tests under "QEMU <release>", or a skip / failure saying the release is missing. */
 export function describeQemu(release: QemuReleaseName, fn: (qemu: QemuInstall) => void): void {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findQemuRelease, QEMU_RELEASES } from '../../targets/index.ts';
+import { findQemuRelease, isQemuReleaseName, QEMU_RELEASE_NAMES, QEMU_RELEASES } from '../../targets/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-release-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -14,10 +14,30 @@ function fakeDaemon(name: string, versionLine: string): string {
 }
 
 describe('findQemuRelease', () => {
-  it('defaults to the Debian 7.2 package and the 10.0 unpacked by qemu:setup', () => {
-    expect(QEMU_RELEASES['7.2']).toEqual({ variable: 'QJOB_QEMU_7_2', defaultPath: '/usr/bin/qemu-storage-daemon' });
-    expect(QEMU_RELEASES['10.0'].variable).toBe('QJOB_QEMU_10_0');
-    expect(QEMU_RELEASES['10.0'].defaultPath).toBe(path.resolve(import.meta.dirname, '../../.qemu/10.0/usr/bin/qemu-storage-daemon'));
+  it('knows 5.2, 7.2, 10.0 and 11.1, oldest first, and nothing else', () => {
+    expect(QEMU_RELEASE_NAMES).toEqual(['5.2', '7.2', '10.0', '11.1']);
+    expect(['5.2', '11.1', '7.2', '10.0'].every(isQemuReleaseName)).toBe(true);
+    for (const name of ['6.0', '11', '11.1.3', 'toString', '__proto__', '']) expect(isQemuReleaseName(name), name).toBe(false);
+  });
+
+  it('defaults to the Debian 7.2 package, the 10.0 unpacked by qemu:setup, and the wrappers it writes for 5.2 and 11.1', () => {
+    const repo = path.resolve(import.meta.dirname, '../..');
+    expect(QEMU_RELEASES['7.2']).toMatchObject({ variable: 'QJOB_QEMU_7_2', defaultPath: '/usr/bin/qemu-storage-daemon' });
+    expect(QEMU_RELEASES['10.0']).toMatchObject({ variable: 'QJOB_QEMU_10_0', defaultPath: path.join(repo, '.qemu/10.0/usr/bin/qemu-storage-daemon') });
+    expect(QEMU_RELEASES['5.2']).toMatchObject({ variable: 'QJOB_QEMU_5_2', defaultPath: path.join(repo, '.qemu/5.2/bin/qemu-storage-daemon') });
+    expect(QEMU_RELEASES['11.1']).toMatchObject({ variable: 'QJOB_QEMU_11_1', defaultPath: path.join(repo, '.qemu/11.1/bin/qemu-storage-daemon') });
+    for (const info of Object.values(QEMU_RELEASES)) expect(info.source).toMatch(/^Debian \S+/);
+  });
+
+  it('finds a 5.2 and an 11.1 by their variables, and refuses one for the other', () => {
+    const old = fakeDaemon('qsd-52', 'qemu-storage-daemon version 5.2.0 (Debian 1:5.2+dfsg-11+deb11u3)');
+    const sid = fakeDaemon('qsd-111', 'qemu-storage-daemon version 11.1.3 (Debian 1:11.1.3+ds-1)');
+    expect(findQemuRelease('5.2', { QJOB_QEMU_5_2: old })).toEqual({ release: '5.2', path: old, version: '5.2.0' });
+    expect(findQemuRelease('11.1', { QJOB_QEMU_11_1: sid })).toEqual({ release: '11.1', path: sid, version: '11.1.3' });
+    expect(findQemuRelease('11.1', { QJOB_QEMU_11_1: old })).toMatchObject({ missing: expect.stringContaining('is version 5.2.0') as unknown });
+    // 1.1 is not 11.1: the whole major number must match.
+    const one = fakeDaemon('qsd-1-1', 'qemu-storage-daemon version 1.1.0');
+    expect(findQemuRelease('11.1', { QJOB_QEMU_11_1: one })).toMatchObject({ missing: expect.stringContaining('is version 1.1.0') as unknown });
   });
 
   it('takes the path from the variable and reports the version the binary prints', () => {

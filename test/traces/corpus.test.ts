@@ -8,7 +8,7 @@ import { allScenarios, scenarioFamilies } from '../../traces/scenarios/index.ts'
 import { corpusDocTable, corpusFolders, corpusReadme, readCorpus, withDocTable, type CorpusTrace } from '../../traces/scenarios/readme.ts';
 
 const TRACES = path.join(import.meta.dirname, '..', '..', 'traces');
-const RELEASES = ['7.2', '10.0'] as const;
+const RELEASES = ['5.2', '7.2', '10.0', '11.1'] as const;
 
 function corpus(release: string): CorpusTrace[] {
   return readCorpus(path.join(TRACES, `qemu-${release}`));
@@ -82,6 +82,21 @@ for (const release of RELEASES) {
     }
   });
 }
+
+describe('the corpus scenarios', () => {
+  it('say why a release bound leaves releases out', () => {
+    const unexplained = allScenarios.filter((s) => (s.minRelease !== undefined || s.beforeRelease !== undefined) && !s.releaseReason).map((s) => s.name);
+    expect(unexplained).toEqual([]);
+  });
+
+  it('leave out of 5.2 the scenarios that pause a rate-limited job or complete one in standby', () => {
+    const named = new Map(allScenarios.map((s) => [s.name, s]));
+    for (const name of ['mirror_matrix_running', 'mirror_matrix_standby', 'commit_active']) {
+      expect(scenarioApplies(named.get(name)!, '5.2'), name).toBe(false);
+      expect(scenarioApplies(named.get(name)!, '7.2'), name).toBe(true);
+    }
+  });
+});
 
 describe('the two corpora', () => {
   const old = byScenario('7.2');

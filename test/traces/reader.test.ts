@@ -90,9 +90,11 @@ describe('wire traces', () => {
 });
 
 describe('iotests-style logs', () => {
-  it('takes the style from the extension', () => {
+  it('takes the style from the extension, iotests variant outputs included', () => {
     expect(styleForPath('219.out')).toBe('log');
     expect(styleForPath('x.LOG')).toBe('log');
+    expect(styleForPath('178.out.qcow2')).toBe('log');
+    expect(styleForPath('026.out.nocache')).toBe('log');
     expect(styleForPath('x.jsonl')).toBe('wire');
   });
 
@@ -106,12 +108,12 @@ describe('iotests-style logs', () => {
     expect(directionOf({ data: {} })).toBeUndefined();
   });
 
-  it('reads Python-style lines with placeholders, and bash-style TIMESTAMP', () => {
+  it('reads Python-style lines with placeholders, and bash-style TIMESTAMP as a string', () => {
     const py = iotestsLine('{"data": {"id": "job0", "status": "created"}, "event": "JOB_STATUS_CHANGE", "timestamp": {"microseconds": "USECS", "seconds": "SECS"}}');
     expect(py?.dir).toBe('recv');
     expect(py?.msg['event']).toBe('JOB_STATUS_CHANGE');
     const bash = iotestsLine('{"timestamp": {"seconds":  TIMESTAMP, "microseconds":  TIMESTAMP}, "event": "JOB_STATUS_CHANGE", "data": {"status": "null", "id": "job0"}}');
-    expect(bash?.msg['timestamp']).toEqual({ seconds: 0, microseconds: 0 });
+    expect(bash?.msg['timestamp']).toEqual({ seconds: 'TIMESTAMP', microseconds: 'TIMESTAMP' });
     expect((bash?.msg['data'] as Record<string, string>)['status']).toBe('null');
   });
 

@@ -12,6 +12,7 @@ import { startRecorder, type Recorder, type RecorderOptions } from '../../traces
 import { GREETING, startFakeServer, type FakeServer, type FakeServerOptions } from '../qmp/fakeQmpServer.ts';
 import { describeQemu, RELEASES } from '../support/qemu.ts';
 import { checkTraceFile } from '../../conformance/index.ts';
+import { FakeClock, listenQmp, ModelServer } from '../../server/index.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
@@ -229,6 +230,25 @@ describe('the recorder', () => {
     await until(() => qmp.closed, 'the client to be disconnected');
     expect(readTrace(out)).toHaveLength(4);
   });
+
+  it('passes an id nested 5,000 deep through to the server, records it and every reply, and goes on', async () => {
+    const server = new ModelServer({ release: '7.2', clock: new FakeClock(), autoAdvance: false });
+    const upstream = await listenQmp(server, { kind: 'unix', path: fresh('model.sock') });
+    cleanups.push(() => upstream.close());
+    const { recorder, out } = await record(upstream.address);
+    const client = await rawClient(recorder.address);
+    const deep = `{"execute":"query-jobs","id":${'['.repeat(5000)}1${']'.repeat(5000)}}`;
+    client.socket.write('{"execute":"qmp_capabilities"}\n' + deep + '\n{"execute":"query-jobs","id":"after"}\n');
+    await until(() => client.received().includes('"id":"after"'), 'the reply after the deep message', 10_000);
+    const replies = client.received().trim().split('\n').slice(2, -1);
+    expect(replies).toHaveLength(4105);
+    client.socket.end();
+    const summary = await recorder.done;
+    expect(summary).toEqual({ endedBy: 'client', lines: 2 + 4105 + 1 + 3 });
+    const lines = messages(readTrace(out));
+    expect(lines.filter((l) => l.dir === 'send').map((l) => l.msg)).toEqual([{ execute: 'qmp_capabilities' }, { 'x-qjob-unparsed': deep }, { execute: 'query-jobs', id: 'after' }]);
+    expect(lines.filter((l) => l.dir === 'recv' && (l.msg['error'] as { desc?: string } | undefined)?.desc === 'JSON nesting depth limit exceeded')).toHaveLength(4);
+  }, 30_000);
 
   it('fails at start when the upstream cannot be reached', async () => {
     const missing = fresh('no-upstream.sock');

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { formatReplay } from '../../cli/commands/replay.ts';
 import { qemuTarget, type Target } from '../../targets/index.ts';
 import { compareSessions, type NumberedLine } from '../../traces/compare.ts';
 import type { MetaLine, TraceLine } from '../../traces/format.ts';
 import { loadTrace, planReplay, replayTrace, ReplayInputError, vetCommand, type LoadedTrace, type ReplayResult } from '../../traces/replay.ts';
-import { describeQemu } from '../support/qemu.ts';
+import { describeQemu, RELEASES } from '../support/qemu.ts';
 
 const TRACES = path.join(import.meta.dirname, '..', '..', 'traces');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qjob-replay-test-'));
@@ -77,7 +77,7 @@ describe('replay input', () => {
   }
 
   it('accepts the commands the corpus sends', async () => {
-    for (const release of ['7.2', '10.0']) for (const file of corpusFiles(release)) expect(() => planReplay(trace(file))).not.toThrow();
+    for (const release of RELEASES) for (const file of corpusFiles(release)) expect(() => planReplay(trace(file))).not.toThrow();
     function trace(file: string): LoadedTrace {
       const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceLine | MetaLine);
       const meta = lines[0] !== undefined && 'meta' in lines[0] ? lines[0].meta : undefined;
@@ -147,7 +147,7 @@ async function replayAll(files: readonly string[], target: Target, concurrency: 
   return { results, seconds: (Date.now() - started) / 1000 };
 }
 
-for (const release of ['7.2', '10.0'] as const) {
+for (const release of RELEASES) {
   describeQemu(release, (qemu) => {
     const files = corpusFiles(release);
     const target = qemuTarget({ binary: qemu.path, graceMs: 300 });
@@ -197,5 +197,32 @@ for (const release of ['7.2', '10.0'] as const) {
       const file = files.find((f) => path.basename(f) === 'mirror_defaults_complete.jsonl')!;
       expect(await main(['replay', file, '--target', `qemu:${qemu.path}`])).toBe(0);
     });
+
+    it('replays a folder through the command line, and its shards together replay each trace once', async () => {
+      const dir = path.join(tmp, `shard-${release}`);
+      fs.mkdirSync(dir);
+      const names = ['mirror_defaults_complete', 'backup_af1_ad1', 'errors_unknown_job', 'errors_job_ids'];
+      for (const n of names) fs.copyFileSync(path.join(TRACES, `qemu-${release}`, `${n}.jsonl`), path.join(dir, `${n}.jsonl`));
+      const okFiles = async (extra: string[]): Promise<{ code: number; ok: string[] }> => {
+        const written: string[] = [];
+        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+          written.push(String(chunk));
+          return true;
+        });
+        try {
+          const code = await main(['replay', dir, '--target', `qemu:${qemu.path}`, ...extra]);
+          return { code, ok: written.join('').split('\n').filter((l) => l.startsWith('ok   ')).map((l) => l.split(' ')[3]!) };
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      const whole = await okFiles(['--concurrency', '2']);
+      expect(whole.code).toBe(0);
+      expect(whole.ok).toEqual(names.map((n) => path.join(dir, `${n}.jsonl`)).sort());
+      const shards = [await okFiles(['--shard', '1/2']), await okFiles(['--shard', '2/2'])];
+      expect(shards.map((x) => x.code)).toEqual([0, 0]);
+      expect(shards[0]!.ok.filter((f) => shards[1]!.ok.includes(f))).toEqual([]);
+      expect([...shards[0]!.ok, ...shards[1]!.ok].sort()).toEqual(whole.ok);
+    }, 60_000);
   });
 }

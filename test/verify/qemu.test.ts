@@ -3,18 +3,20 @@ import { qemuTarget } from '../../targets/index.ts';
 import { formatVerifyText, verify } from '../../verify/index.ts';
 import { describeQemu, RELEASES } from '../support/qemu.ts';
 
-/** The CI run of the issue: a fixed seed, enough runs to reach the (status, verb) cells QEMU lets a client hold. */
+/**
+ * `npm test`'s share of verify against real QEMU: one fixed seed and few runs per release (about 10 s
+ * each). The deep suite (qemu.deep.test.ts) runs more seeds and runs, and asks for more coverage.
+ */
 const SEED = 42;
-const RUNS = 60;
+const RUNS = 20;
 
 for (const release of RELEASES) {
   describeQemu(release, (qemu) => {
-    it(`conforms in ${RUNS} random scenarios (seed ${SEED}) and reaches at least 40 (status, verb) cells`, async () => {
+    it(`conforms in ${RUNS} random scenarios (seed ${SEED}) and reaches at least 35 (status, verb) cells`, async () => {
       const report = await verify({ target: qemuTarget({ binary: qemu.path, name: `qemu:${release}` }), targetSpec: `qemu:${release}`, runs: RUNS, seed: SEED, failureDir: null });
       expect(report.failures, formatVerifyText(report)).toEqual([]);
       expect(report.release).toBe(release);
-      expect(report.coverage.cells.length).toBeGreaterThanOrEqual(40);
-      if (release === '10.0') expect(report.coverage.cells.some(([, verb]) => verb === 'change')).toBe(true);
-    }, 300_000);
+      expect(report.coverage.cells.length, formatVerifyText(report)).toBeGreaterThanOrEqual(35);
+    }, 120_000);
   });
 }

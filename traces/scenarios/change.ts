@@ -12,12 +12,14 @@ const change = (id: string, args: Record<string, unknown> = { type: 'mirror', 'c
 const toBackground = { type: 'mirror', 'copy-mode': 'background' };
 const asType = (type: string) => ({ type });
 const MIN = '8.2';
+const WHY = 'block-job-change appears in 8.2';
 
 export const changeScenarios: readonly CorpusScenario[] = [
   {
     name: 'change_mirror_running',
     desc: 'block-job-change on a speed-held mirror in running: background to background is a no-op, any other type is accepted on a background mirror, write-blocking accepted (twice); afterwards background and other types are refused as not implemented; no events',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: nodes,
     steps: [
       mirror('m0', { speed: SLOW }),
@@ -39,6 +41,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_mirror_paused_ready_standby',
     desc: 'block-job-change on a mirror in paused (before ready), then ready and standby: accepted in each; complete in standby; change in pending and concluded refused by the verb table; after dismiss the job is not found',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: nodes,
     steps: [
       mirror('m0', { speed: SLOW, 'auto-finalize': false, 'auto-dismiss': false }),
@@ -76,6 +79,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_mirror_ready',
     desc: 'block-job-change to write-blocking on a mirror that is ready at once (no speed); actively-synced in query-block-jobs; block-job-complete; pending refusal; finalize',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: nodes,
     steps: [
       mirror('m0', { 'auto-finalize': false }),
@@ -96,6 +100,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_backup_refused',
     desc: 'block-job-change on backups: running and paused refuse it as a job type without change (whatever the type argument); waiting (a grouped member), pending and concluded refuse it by the verb table first',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: nodes,
     steps: [
       cmd('blockdev-backup', { 'job-id': 'j0', device: 'src', target: 'dst', sync: 'full', speed: SLOW }),
@@ -137,6 +142,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_stream_refused',
     desc: 'block-job-change on a stream: running and paused refuse it as a job type without change; pending and concluded by the verb table',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: streamSetup,
     steps: [
       cmd('block-stream', { 'job-id': 's0', device: 'top', speed: SLOW, 'auto-finalize': false, 'auto-dismiss': false }),
@@ -161,6 +167,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_commit_refused',
     desc: 'block-job-change on commit jobs: an intermediate commit in running and pending, an active commit in running, ready and standby (it runs on the mirror code but has no change hook)',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: chainSetup,
     steps: [
       ...chainPrelude,
@@ -190,6 +197,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_plain_jobs_not_found',
     desc: 'block-job-change on jobs that are not block jobs: a create job in running and in concluded, an amend job in concluded: always "Block job not found"',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: [
       nullNode('slow', { 'read-zeroes': true, 'latency-ns': 1_000_000_000 }),
       { 'qemu-img': 'create', format: 'qcow2', file: 'img.qcow2', size: '64M' },
@@ -214,6 +222,7 @@ export const changeScenarios: readonly CorpusScenario[] = [
     name: 'change_argument_errors',
     desc: 'block-job-change argument errors, checked before the job lookup: copy-mode missing, unknown type, unknown copy-mode, type missing, id missing; on an unknown id and on a running mirror; job-change does not exist',
     minRelease: MIN,
+    releaseReason: WHY,
     setup: nodes,
     steps: [
       change('nosuch'),

@@ -57,6 +57,8 @@ export const commitScenarios: readonly CorpusScenario[] = [
   {
     name: 'commit_active',
     desc: 'active commit (no top-node): running at 1 MiB/s, then ready (BLOCK_JOB_READY type commit), standby on pause, verbs in ready and standby in both spellings, job-complete in standby, resume finishes it',
+    minRelease: '6.0',
+    releaseReason: 'before 6.0 job-complete is refused while a pause is pending, so in standby; the scenario completes the commit in standby',
     setup: chainSetup,
     steps: [
       ...chainPrelude,

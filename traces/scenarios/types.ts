@@ -8,6 +8,8 @@ import type { Scenario, ScenarioStep } from '../scenario.ts';
 export interface CorpusScenario extends Scenario {
   /** A release the scenario no longer applies to (it is skipped from this release on). */
   readonly beforeRelease?: string;
+  /** Why `minRelease` / `beforeRelease` bound the scenario: what the releases left out do differently. Required with either. */
+  readonly releaseReason?: string;
   /**
    * QEMU is expected never to answer one command (the grouped-transaction hang): on every release, or on
    * releases before `before`. The driver stops at the unanswered command after its reply time-out, the

@@ -5,6 +5,8 @@
  * The same seed gives the same script; QEMU's answers differ with timing. query-named-block-nodes is
  * left out: QEMU 7.2 and 10.0 crash on it (SIGSEGV) while a stream job is concluded and not dismissed.
  */
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { SetupStep } from '../../format.ts';
 import type { ScenarioStep } from '../../scenario.ts';
 import { cmd, failingNode, nullNode, SIZE, SLOW, type CorpusScenario } from '../types.ts';
@@ -22,16 +24,10 @@ const setup: readonly SetupStep[] = [
   { blockdev: { driver: 'qcow2', 'node-name': 'img', file: { driver: 'file', 'node-name': 'img-file', filename: 'img.qcow2' } } },
 ];
 
-/** mulberry32: a small seeded generator. */
+/** Floats in [0, 1) from pure-rand's xoroshiro128+, seeded. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = xoroshiro128plus(seed);
+  return () => uniformFloat64(generator);
 }
 
 const VERBS = [
