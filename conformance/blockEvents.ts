@@ -28,8 +28,11 @@ function jobFor(st: CheckState, id: string, sawStatusEvents: boolean): JobTrack 
     st.violate('event-for-unknown-job', id, `job '${id}' was never created`, `'created' first`);
     return undefined;
   }
-  // Status events are not in this trace (a release before 3.0, or a log that filtered them).
-  const adopted = new JobTrack(st.profile, id, undefined);
+  // Status events are not in this trace (a release before 3.0, or a log that filtered them): the job
+  // is the one the last accepted creating command for the id asked for, when one was printed.
+  const spec = st.unboundSpecs.get(id);
+  st.unboundSpecs.delete(id);
+  const adopted = new JobTrack(st.profile, id, spec);
   adopted.statusKnown = false;
   st.jobs.set(id, adopted);
   return adopted;
@@ -71,9 +74,11 @@ export function onBlockEvent(st: CheckState, name: JobEventName, data: Data, saw
       return;
     case 'BLOCK_JOB_COMPLETED':
       job.completion = Completion.Completed;
+      concludedUnseen(st, job);
       return;
     case 'BLOCK_JOB_CANCELLED':
       job.completion = Completion.Cancelled;
+      concludedUnseen(st, job);
       return;
     case 'BLOCK_JOB_ERROR':
       // block_job_error_action: action stop pauses the job and marks the pause as the user's.
@@ -82,6 +87,15 @@ export function onBlockEvent(st: CheckState, name: JobEventName, data: Data, saw
     default:
       return;
   }
+}
+
+/**
+ * A completion event of a job whose statuses the trace does not show: the job concludes right after it
+ * and, auto-dismissed (the default, job.c job_conclude_locked), is gone with its id free, so a later
+ * event for the id is another job's. Only a job known to wait for job-dismiss keeps the id.
+ */
+function concludedUnseen(st: CheckState, job: JobTrack): void {
+  if (!job.statusKnown && job.autoDismiss !== false) st.bury(job);
 }
 
 /** Dispatches a block job's event to every rule judged there; rules that need the wire order are skipped in logs. */

@@ -46,7 +46,14 @@ export class TraceChecker {
   private st: CheckState | undefined;
   private messages = 0;
   private releaseFrom: CheckResult['releaseFrom'] = 'latest';
+  /** This session saw a JOB_STATUS_CHANGE. */
   private sawStatusEvents = false;
+  /** Some session of the trace saw one. */
+  private sawAnyStatusEvents = false;
+  /** The line of a log's first judged verb reply. */
+  private firstVerbReply: number | undefined;
+  /** Log claims counted before this session. */
+  private claimsBefore = 0;
   private sawGreeting = false;
   /** The trace says its recorder started the QEMU it talks to (no job before the session). */
   private fresh = false;
@@ -100,13 +107,10 @@ export class TraceChecker {
       st.warn('unanswered-command', `${p.name}${id} sent at line ${p.line} has no reply: the trace is accepted as a prefix`, p.line);
     }
     st.pending.length = 0;
-    if (st.shutdown) jobsAliveAtEnd(st);
-    if (!st.wire && this.sawStatusEvents) claimsAtEnd(st);
-    else if (!st.wire) {
-      // Without status events a log's accepted verbs and status claims could not be judged.
-      st.judged.verbReplies = 0;
-      st.judged.logClaims = 0;
-      st.claims.clear();
+    this.closeSession(st);
+    if (!st.wire && !this.sawAnyStatusEvents && this.firstVerbReply !== undefined) {
+      const rules = rulesNeeding(new Set(['status-events'])).join(', ');
+      st.warn('no-status-events', `no JOB_STATUS_CHANGE in this log: ${st.judged.verbReplies} verb replies judged only against the verb table; not applied: ${rules}`, this.firstVerbReply);
     }
     this.options.coverage?.trace(st.profile.release);
     return {
@@ -134,8 +138,10 @@ export class TraceChecker {
       this.releaseFrom = 'option';
     } else if (profile && mark === undefined) this.releaseFrom = 'greeting';
     const previous = this.st;
+    if (previous) this.closeSession(previous);
     const st = new CheckState(chosen, this.file, o.strict === true, o.style ?? 'wire', o.maxViolations ?? DEFAULT_MAX_VIOLATIONS, o.coverage);
     if (previous) {
+      Object.assign(st.judged, previous.judged);
       st.violations.push(...previous.violations);
       st.moreViolations = previous.moreViolations;
       st.warnings.push(...previous.warnings);
@@ -146,7 +152,23 @@ export class TraceChecker {
     st.fresh = this.fresh || this.options.freshQemu === true || !st.wire;
     this.st = st;
     this.sawStatusEvents = false;
+    this.claimsBefore = st.judged.logClaims;
     return st;
+  }
+
+  /**
+   * The end of a session's QEMU (the end of the trace or the next session): what its jobs still owe is
+   * judged. A log's open claims are judged only with status events; without them a claim was judged
+   * only against the verb table (logReplies.ts) and is not counted.
+   */
+  private closeSession(st: CheckState): void {
+    if (st.shutdown) jobsAliveAtEnd(st);
+    if (st.wire) return;
+    if (this.sawStatusEvents) claimsAtEnd(st);
+    else {
+      st.judged.logClaims = this.claimsBefore;
+      st.claims.clear();
+    }
   }
 
   /**
@@ -156,7 +178,7 @@ export class TraceChecker {
    */
   private sessionMark(mark: SessionStart, lineNo: number): void {
     const current = this.st!;
-    if (current.jobs.size === 0 && current.graveyard.size === 0 && current.pending.length === 0) return;
+    if (current.jobs.size === 0 && current.graveyard.size === 0 && current.pending.length === 0 && current.claims.size === 0) return;
     this.start(current.profile, lineNo, mark.cause);
   }
 
@@ -215,6 +237,7 @@ export class TraceChecker {
     if (isJobEventName(name)) checkEventInRelease(st, name);
     if (name === 'JOB_STATUS_CHANGE') {
       this.sawStatusEvents = true;
+      this.sawAnyStatusEvents = true;
       st.judged.statusEvents++;
       onStatusChange(st, data['id'], data['status']);
     } else if (isJobEventName(name)) {
@@ -270,9 +293,11 @@ export class TraceChecker {
         else {
           dropVerb(st, p);
           if (st.statusEvents) onLogVerbReply(st, p, reply);
+          this.firstVerbReply ??= st.judged.verbReplies > 0 ? st.line : undefined;
         }
         return;
       case 'creator':
+        if (reply.ok || (st.wire && st.statusEvents)) st.judged.creatorReplies++;
         onCreatorReply(st, p, reply);
         return;
       case 'query': {

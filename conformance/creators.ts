@@ -43,6 +43,7 @@ export function onCreatorReply(st: CheckState, p: PendingCreator, reply: Reply):
       job.creatorPending = false;
       job.creator = undefined;
     }
+    if (reply.ok && !job && spec.jobId !== undefined) rememberSpec(st, spec.jobId, spec);
     if (!judge) return;
     const name = job?.id ?? spec.id ?? '(named by QEMU)';
     if (reply.ok) {
@@ -74,4 +75,16 @@ function newGenerations(st: CheckState, p: PendingCreator): void {
       st.violate('job-id-in-use', old.id, `${p.name} (line ${p.line}) succeeded although job '${old.id}' was '${statusName(old.status)}' throughout`, `an error: the id '${old.id}' is in use until the job's 'null'`);
     }
   });
+}
+
+/** Bounds the specs kept for jobs not yet seen (a log may create many jobs it never prints an event of). */
+const MAX_UNBOUND_SPECS = 256;
+
+function rememberSpec(st: CheckState, id: string, spec: CreationSpec): void {
+  st.unboundSpecs.delete(id);
+  st.unboundSpecs.set(id, spec);
+  if (st.unboundSpecs.size > MAX_UNBOUND_SPECS) {
+    const oldest = st.unboundSpecs.keys().next().value;
+    if (oldest !== undefined) st.unboundSpecs.delete(oldest);
+  }
 }

@@ -7,6 +7,7 @@ import { VerbCommands, type JobVerb, type Profile } from '../machines/index.ts';
 import type { QmpMessage } from '../traces/format.ts';
 import type { TraceStyle } from '../traces/reader.ts';
 import type { CoverageCollector } from './coverage.ts';
+import type { CreationSpec } from './creation.ts';
 import { addUnique, N, packKey, U } from './encoding.ts';
 import type { JobTrack } from './job.ts';
 import type { FlagOp, Pending, PendingCreator, PendingQuery, PendingVerb } from './pending.ts';
@@ -58,6 +59,11 @@ export class CheckState {
   chain: Chain | undefined = undefined;
   /** Open claims of log replies, by job id (logClaims.ts). */
   readonly claims = new Map<string, LogClaim[]>();
+  /**
+   * What the last accepted creating command asked for, by job id, while no status event bound a job
+   * to it (a log without them): a job later seen only through BLOCK_JOB_* events is that one.
+   */
+  readonly unboundSpecs = new Map<string, CreationSpec>();
   readonly judged: Counts = { commands: 0, verbReplies: 0, creatorReplies: 0, refusals: 0, queries: 0, statusEvents: 0, blockEvents: 0, logClaims: 0 };
   /** Job events the release lacks, already reported. */
   readonly reportedEvents = new Set<string>();
