@@ -198,19 +198,28 @@ export const replySwap: TraceOperator = {
   },
 };
 
+/**
+ * Each accepted job-finalize / job-dismiss with the status it brought about before its reply
+ * ('concluded' / 'null'): `e` is that status event's entry, `r` the reply's.
+ */
+function* synchronousEffects(s: Parameters<TraceOperator['mutate']>[0]) {
+  for (const { c, job, r, reply } of answeredVerbs(s)) {
+    const verb = verbOf(c);
+    if (!('return' in reply) || (verb !== 'finalize' && verb !== 'dismiss')) continue;
+    const target = verb === 'finalize' ? 'concluded' : 'null';
+    const e = s.statusesBetween(job, c.i, r).find((x) => x.status === target);
+    if (e) yield { c, job, r, target, e: e.i };
+  }
+}
+
 export const effectAfterReply: TraceOperator = {
   name: 'effect-after-reply',
   styles: ['wire'],
   changes: "moves the reply of an accepted job-finalize / job-dismiss before the job's 'concluded' / 'null' that it caused",
   impossible: 'job_finalize_locked concludes (job_do_finalize_locked) and job_dismiss_locked dismisses (job_do_dismiss_locked) synchronously, before the command returns',
   *mutate(s) {
-    for (const { c, job, r, reply } of answeredVerbs(s)) {
-      const verb = verbOf(c);
-      if (!('return' in reply) || (verb !== 'finalize' && verb !== 'dismiss')) continue;
-      const target = verb === 'finalize' ? 'concluded' : 'null';
-      const e = s.statusesBetween(job, c.i, r).find((x) => x.status === target);
-      if (!e) continue;
-      yield mutant(s, this.name, r, `${c.name} on '${job}' answered before its '${target}' (line ${s.entries[e.i]!.n})`, () => movedBefore(s, r, e.i));
+    for (const { c, job, r, target, e } of synchronousEffects(s)) {
+      yield mutant(s, this.name, r, `${c.name} on '${job}' answered before its '${target}' (line ${s.entries[e]!.n})`, () => movedBefore(s, r, e));
     }
   },
 };
@@ -221,13 +230,8 @@ export const effectDropped: TraceOperator = {
   changes: "deletes the 'concluded' / 'null' an accepted job-finalize / job-dismiss caused before its reply",
   impossible: 'job_finalize_locked concludes and job_dismiss_locked dismisses the job before the command returns, and every status change is an event',
   *mutate(s) {
-    for (const { c, job, r, reply } of answeredVerbs(s)) {
-      const verb = verbOf(c);
-      if (!('return' in reply) || (verb !== 'finalize' && verb !== 'dismiss')) continue;
-      const target = verb === 'finalize' ? 'concluded' : 'null';
-      const e = s.statusesBetween(job, c.i, r).find((x) => x.status === target);
-      if (!e) continue;
-      yield mutant(s, this.name, e.i, `'${target}' of '${job}' deleted, although ${c.name} (line ${s.entries[c.i]!.n}) was accepted`, () => removed(s, e.i));
+    for (const { c, job, target, e } of synchronousEffects(s)) {
+      yield mutant(s, this.name, e, `'${target}' of '${job}' deleted, although ${c.name} (line ${s.entries[c.i]!.n}) was accepted`, () => removed(s, e));
     }
   },
 };
