@@ -10,12 +10,15 @@ import { DEFAULT_TRACE_MUTANT_SEED, runCheckMutants, TRACE_OPERATORS, type Check
 import { TraceInputError } from '../../traces/reader.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { shardOf } from '../../traces/shard.ts';
+import { parseShardOption } from '../shard.ts';
 
 /** What `qjob check-mutants` reads when given no path. */
 export const DEFAULT_MUTANT_PATHS: readonly string[] = ['traces', 'test/fixtures/samples', 'test/fixtures/traces'];
 
 interface Options {
   sample?: string;
+  shard?: string;
   seed: string;
   operator?: string[];
   format: 'text' | 'json';
@@ -56,6 +59,7 @@ export const checkMutantsCommand: CommandSpec = {
       .option('--sample <n>', 'check at most n mutants per operator, drawn with --seed')
       .option('--seed <n>', 'seed of the sample', String(DEFAULT_TRACE_MUTANT_SEED))
       .option('--operator <names...>', 'only these operators')
+      .option('--shard <k/n>', 'run only operators k, k+n, k+2n, ... of the catalogue (after --operator): n jobs together run every operator once')
       .option('--list', 'list the operators and exit')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
   },
@@ -74,6 +78,9 @@ export const checkMutantsCommand: CommandSpec = {
     const sample = o.sample === undefined ? undefined : num(o.sample, '--sample', 1);
     const unknown = (o.operator ?? []).filter((n) => !TRACE_OPERATORS.some((op) => op.name === n));
     if (unknown.length > 0) throw new UsageError(`--operator: no operator named ${unknown.join(', ')} (see qjob check-mutants --list)`);
+    const shard = parseShardOption(o.shard);
+    const chosen = TRACE_OPERATORS.map((op) => op.name).filter((n) => o.operator === undefined || o.operator.includes(n));
+    const operators = shard === undefined ? o.operator : shardOf(chosen, shard);
     const given = (args[0] as string[] | undefined) ?? [];
     const tty = process.stderr.isTTY === true;
     let report: CheckMutantsReport;
@@ -82,7 +89,7 @@ export const checkMutantsCommand: CommandSpec = {
         paths: given.length > 0 ? given : DEFAULT_MUTANT_PATHS,
         seed,
         ...(sample === undefined ? {} : { sample }),
-        ...(o.operator ? { operators: o.operator } : {}),
+        ...(operators ? { operators } : {}),
         ...(tty ? { onProgress: (done: number, total: number) => void (done % 200 === 0 || done === total ? process.stderr.write(`\r\x1b[Kqjob check-mutants: ${done}/${total}`) : 0) } : {}),
       });
     } catch (err) {

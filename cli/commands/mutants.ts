@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { DEFAULT_MUTANT_RUNS, DEFAULT_MUTANT_SEED, MUTANTS, runMutants, type MutantsReport } from '../../mutants/index.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { shardOf } from '../../traces/shard.ts';
+import { parseShardOption } from '../shard.ts';
 
 interface MutantsCliOptions {
   json?: boolean;
@@ -15,6 +17,7 @@ interface MutantsCliOptions {
   only?: string[];
   jobs: string;
   list?: boolean;
+  shard?: string;
 }
 
 function text(r: MutantsReport): string {
@@ -46,6 +49,7 @@ export const mutantsCommand: CommandSpec = {
       .option('--runs <n>', 'most runs per mutant', String(DEFAULT_MUTANT_RUNS))
       .option('--seed <n>', 'fast-check seed', String(DEFAULT_MUTANT_SEED))
       .option('--only <ids...>', 'run only these mutants')
+      .option('--shard <k/n>', 'run only mutants k, k+n, k+2n, ... of the catalogue (after --only): n jobs together run every mutant once')
       .option('--jobs <n>', 'mutants run side by side', '4')
       .option('--list', 'list the mutants and exit');
   },
@@ -65,12 +69,19 @@ export const mutantsCommand: CommandSpec = {
     const jobs = num(o.jobs, '--jobs', 1);
     const unknown = (o.only ?? []).filter((id) => !MUTANTS.some((m) => m.id === id));
     if (unknown.length > 0) throw new UsageError(`--only: no mutant named ${unknown.join(', ')} (see qjob mutants --list)`);
+    const shard = parseShardOption(o.shard);
+    const chosen = MUTANTS.map((m) => m.id).filter((id) => o.only === undefined || o.only.includes(id));
+    const only = shard === undefined ? o.only : shardOf(chosen, shard);
+    if (only !== undefined && only.length === 0) {
+      process.stderr.write(`qjob mutants: shard ${o.shard} has no mutant of the ${chosen.length} chosen\n`);
+      return 0;
+    }
     const tty = process.stderr.isTTY === true && o.json !== true;
     const report = await runMutants({
       runs,
       seed,
       concurrency: jobs,
-      ...(o.only ? { only: o.only } : {}),
+      ...(only ? { only } : {}),
       ...(tty ? { onResult: (r, done, total) => process.stderr.write(`\r\x1b[Kqjob mutants: ${done}/${total} (${r.id}: ${r.killed ? 'killed' : 'survived'})`) } : {}),
     });
     if (tty) process.stderr.write('\r\x1b[K');
