@@ -1,8 +1,7 @@
 /** Unusable input is refused with file, line and a printable reason; formats are detected; directory walks and symlinks. */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/errors.ts';
 import { walkTraceFiles } from '../../conformance/files.ts';
 import { checkTraceFile } from '../../conformance/index.ts';
@@ -10,24 +9,14 @@ import { traceCoverage } from '../../explore/index.ts';
 import { detectFormat, detectFormatOfText, isTraceFileName, readTrace, TraceInputError } from '../../traces/reader.ts';
 import { printable } from '../../traces/printable.ts';
 import { runQjob } from '../support/cli.ts';
+import { scratchFolder } from '../support/scratch.ts';
 
 const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
 const GREETING = '{"dir":"recv","t":0.01,"msg":{"QMP":{"version":{"qemu":{"micro":22,"minor":2,"major":7},"package":""},"capabilities":["oob"]}}}';
 const CREATED = '{"dir":"recv","t":0.1,"msg":{"event":"JOB_STATUS_CHANGE","data":{"id":"j0","status":"created"}}}';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'qjob-input-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, text: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const scratch = scratchFolder('qjob-input-');
+const file = scratch.file;
 
 async function failure(path: string): Promise<TraceInputError> {
   const err = await readTrace(path, () => undefined).then(
@@ -159,8 +148,8 @@ describe('format detection', () => {
 
 describe('directory walks', () => {
   it('follows symbolic links to traces inside the tree and reports those that lead outside or nowhere', async () => {
-    const root = join(dir, 'walk');
-    const outside = join(dir, 'outside');
+    const root = join(scratch.dir, 'walk');
+    const outside = join(scratch.dir, 'outside');
     await mkdir(join(root, 'sub'), { recursive: true });
     await mkdir(outside, { recursive: true });
     await writeFile(join(root, 'a.jsonl'), `${GREETING}\n`);
@@ -187,7 +176,7 @@ describe('directory walks', () => {
   });
 
   it('graph --traces walks a tree with a link loop once, and reads iotests variants', async () => {
-    const root = join(dir, 'loop');
+    const root = join(scratch.dir, 'loop');
     await mkdir(root, { recursive: true });
     await writeFile(join(root, 'a.jsonl'), `${GREETING}\n${CREATED}\n`);
     await writeFile(join(root, 'b.out.qcow2'), '{"data": {"id": "j1", "status": "created"}, "event": "JOB_STATUS_CHANGE"}\n');
@@ -196,15 +185,15 @@ describe('directory walks', () => {
   });
 
   it('reads a file outside the tree when it is named directly', async () => {
-    const { files, errors } = await walkTraceFiles([join(dir, 'walk', 'd.jsonl')]);
+    const { files, errors } = await walkTraceFiles([join(scratch.dir, 'walk', 'd.jsonl')]);
     expect(files).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
   it('reports a directory without traces and a path that does not exist, and goes on', async () => {
-    const empty = join(dir, 'nothing');
+    const empty = join(scratch.dir, 'nothing');
     await mkdir(empty, { recursive: true });
-    const { files, errors } = await walkTraceFiles([empty, join(dir, 'nope'), join(LOGS, 'arrows.txt')]);
+    const { files, errors } = await walkTraceFiles([empty, join(scratch.dir, 'nope'), join(LOGS, 'arrows.txt')]);
     expect(files).toEqual([join(LOGS, 'arrows.txt')]);
     expect(errors.map((e) => e.reason)).toEqual(['no trace files (*.jsonl, *.out, *.out.<variant>, *.log) in this directory', 'cannot read: ENOENT']);
   });

@@ -1,24 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TraceLine, TraceMeta } from '../../traces/format.ts';
 import { directionOf, iotestsLine } from '../../traces/iotests.ts';
 import { forEachLine, parseWireLine, readTrace, styleForPath, TraceInputError } from '../../traces/reader.ts';
+import { scratchFolder } from '../support/scratch.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'qjob-reader-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function file(name: string, text: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const scratch = scratchFolder('qjob-reader-');
+const file = scratch.file;
 
 async function read(path: string): Promise<{ lines: { line: TraceLine; lineNo: number }[]; meta?: TraceMeta }> {
   const lines: { line: TraceLine; lineNo: number }[] = [];
@@ -72,7 +60,7 @@ describe('wire traces', () => {
   });
 
   it('reports an unreadable file with its name', async () => {
-    await expect(read(join(dir, 'missing.jsonl'))).rejects.toThrow(/missing\.jsonl: cannot read: ENOENT/);
+    await expect(read(join(scratch.dir, 'missing.jsonl'))).rejects.toThrow(/missing\.jsonl: cannot read: ENOENT/);
   });
 
   it('parses one line without reading a file', () => {
