@@ -1,8 +1,10 @@
 /**
  * Explorer speed, in states per second, each with every invariant checked:
  *  - the compiled engine on 1 job (default mix, full alphabet: mostly the cost of building its tables),
- *    3 grouped jobs (default mix, core alphabet, complete), and 6 grouped jobs (default mix, core
- *    alphabet, the first SIX_JOB_STATES states). Target for 6 jobs: 500,000 states/s (not reached).
+ *    3 grouped jobs (default mix, core alphabet, complete), and 6 grouped jobs (`qjob explore --jobs 6
+ *    --grouped`: default mix, full alphabet, no dead-end search, until SIX_JOB_STATES states are found;
+ *    the figure is states explored per second, about 1.8 million of them). Target for 6 jobs: 500,000
+ *    states/s (not reached).
  *  - the xstate engine on 2 jobs (`qjob explore --jobs 2 --alphabet core --engine xstate`), in a child
  *    process of its own so that its peak RSS is its own. Targets: 5,000 states/s, 300 MiB. It must
  *    agree with the compiled engine on states and transitions, or the benchmark fails.
@@ -16,7 +18,7 @@ import type { BenchRow } from './table.ts';
 import type { XstateRun } from './xstateRun.ts';
 
 const SIX_JOB_TARGET = 500_000;
-const SIX_JOB_STATES = 150_000;
+const SIX_JOB_STATES = 6_000_000;
 const XSTATE_RATE_TARGET = 5_000;
 const XSTATE_RSS_TARGET = 300;
 
@@ -41,7 +43,7 @@ function compiledRow(id: string, what: string, r: ExploreResult, target?: number
     better: 'higher',
     timed: true,
     ...(target === undefined ? {} : { target }),
-    detail: `${n(r.states)} states${r.complete ? '' : ' (stopped at the limit)'}, ${n(r.transitions)} transitions, ${r.seconds.toFixed(2)} s`,
+    detail: `${n(r.states)} states explored${r.complete ? '' : ` (stopped at ${n(SIX_JOB_STATES)} found)`}, ${n(r.transitions)} transitions, ${r.seconds.toFixed(2)} s`,
   };
 }
 
@@ -54,10 +56,11 @@ async function xstateRun(): Promise<XstateRun> {
 
 export default async function exploreBench(): Promise<BenchRow[]> {
   const profile = profileFor('10.1');
+  // The xstate child first, while this process is small (a forked child starts as a copy of it).
+  const x = await xstateRun();
   const one = bestOf(3, { config: makeConfig(profile, 1, false), alphabet: 'full' });
   const three = bestOf(2, { config: makeConfig(profile, 3, true), alphabet: 'core' });
-  const six = exploreCompiled({ config: makeConfig(profile, 6, true), alphabet: 'core', maxStates: SIX_JOB_STATES, deadEnds: false });
-  const x = await xstateRun();
+  const six = exploreCompiled({ config: makeConfig(profile, 6, true), alphabet: 'full', maxStates: SIX_JOB_STATES, deadEnds: false });
   const same = exploreCompiled({ config: makeConfig(profile, 2, false), alphabet: 'core', symmetry: false });
   if (same.states !== x.states || same.transitions !== x.transitions) {
     throw new Error(`the engines disagree: compiled ${same.states} states ${same.transitions} transitions, xstate ${x.states} / ${x.transitions}`);
@@ -66,7 +69,7 @@ export default async function exploreBench(): Promise<BenchRow[]> {
   return [
     compiledRow('explore.compiled.1', 'explore compiled, 1 job, full', one),
     compiledRow('explore.compiled.3', 'explore compiled, 3 jobs grouped, core', three),
-    compiledRow('explore.compiled.6', 'explore compiled, 6 jobs grouped, core', six, SIX_JOB_TARGET),
+    compiledRow('explore.compiled.6', 'explore compiled, 6 jobs grouped, full', six, SIX_JOB_TARGET),
     { id: 'explore.xstate.rate', what: 'explore xstate, 2 jobs, core', figure: x.statesPerSecond, unit: 'states/s', better: 'higher', timed: true, target: XSTATE_RATE_TARGET, detail },
     { id: 'explore.xstate.rss', what: 'explore xstate, 2 jobs, core: peak RSS', figure: x.maxRssMiB, unit: 'MiB', better: 'lower', target: XSTATE_RSS_TARGET, detail: 'child process' },
   ];

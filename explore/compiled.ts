@@ -12,33 +12,53 @@
  * Each entry also holds the JobSTT edges the member takes and the transition invariants it breaks. With
  * symmetry, states are orbit representatives (symmetry.ts): the permutations used leave the transition
  * relation unchanged, so a representative's transitions stand for every member of its orbit.
+ *
+ * The tables are typed-array hash maps (intMap.ts); the states seen are a packed set (stateStore.ts);
+ * the queue is in memory or in a state directory, checkpointed so that a run can resume (frontier.ts).
  */
-import { JobStatus, step, UrgentInternalEvents, type GroupContext, type InternalEventType, type JobContext, type Outcome } from '../machines/index.ts';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JobStatus, step, UrgentInternalEvents, type GroupContext, type InternalEventType, type JobContext, type JobInput, type Outcome } from '../machines/index.ts';
 import { jobTemplates, PREPARE_FAIL, type EventTemplate } from './alphabet.ts';
-import { interchangeableClasses, initialGroup } from './config.ts';
+import { formatMix, interchangeableClasses, initialGroup } from './config.ts';
 import { edgeIndex } from './coverage.ts';
-import { Findings } from './findings.ts';
+import { Findings, type FindingsSnapshot } from './findings.ts';
 import { eventsAbout, GroupInvariants, JobInvariants, violatedMemberInvariants } from './invariants.ts';
-import { LocalStates, NULL_CODE, STATUS_COUNT, statusCode, SUMMARY_COUNT, UNDEFINED_CODE } from './localStates.ts';
+import { LocalStates, NULL_CODE, STATUS_COUNT, statusCode, UNDEFINED_CODE } from './localStates.ts';
+import { TripleMap } from './intMap.ts';
 import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
-import { StateStore } from './stateStore.ts';
+import { bitsFor, PackedStateSet } from './stateStore.ts';
+import { DiskFrontier, ExploreStateError, MemoryFrontier, type Frontier } from './frontier.ts';
+
+export { ExploreStateError };
 import { Symmetry } from './symmetry.ts';
 
 const ABORTING = statusCode('aborting');
 
 /** Table entries: one member's change across one event. */
-class Entries {
+export class Entries {
   readonly next: number[] = [];
   readonly edgeMask: number[] = [];
   readonly violations: (readonly string[])[] = [];
-  readonly labelled: boolean[] = [];
-  add(next: number, mask: number, violations: readonly string[]): number {
+  /** The template whose event the entry belongs to. */
+  readonly template: number[] = [];
+  /** Whether the entry breaks a transition invariant (violations not empty). */
+  readonly violating: boolean[] = [];
+  /** Whether the entry matters to a Sink (takes an edge or breaks an invariant): the others are not reported. */
+  readonly counted: boolean[] = [];
+  add(next: number, mask: number, violations: readonly string[], template: number): number {
     this.next.push(next);
     this.edgeMask.push(mask);
     this.violations.push(violations);
-    this.labelled.push(false);
+    this.template.push(template);
+    this.violating.push(violations.length > 0);
+    this.counted.push(mask !== 0 || violations.length > 0);
     return this.next.length - 1;
+  }
+
+  get size(): number {
+    return this.next.length;
   }
 }
 
@@ -54,19 +74,16 @@ interface LocalInfo {
   readonly jobViolations: number;
 }
 
-/** What one event does in one event context. */
-interface EventContext {
-  readonly enabled: boolean;
-  readonly aborting: number;
-  /** member × 65536 + local state → entry. */
-  readonly members: Map<number, number>;
-}
-
 /** Receives what expansion finds; the explorer records coverage and invariants, a path search does not. */
 export interface Sink {
-  /** A successor `w` (canonical when symmetric) reached by event `code`. */
-  successor(code: number, w: Int32Array): void;
-  /** A member's change by a table entry, within the transition `code`. */
+  /** A successor `w` (canonical when symmetric) reached by event `code`; may return the state's number for `again`. */
+  successor(code: number, w: Int32Array): number | void;
+  /**
+   * The successor numbered `index` (returned by `successor` within the same expansion) reached again, by
+   * event `code`: both spellings of a verb, for instance. Without it every successor goes to `successor`.
+   */
+  again?(code: number, index: number): void;
+  /** A member's change by a table entry that takes a JobSTT edge or breaks an invariant, within the transition `code`. */
   entry(e: number, code: number): void;
   /** A refused command on an aborting member: the self-loop. */
   selfLoop(code: number): void;
@@ -89,8 +106,27 @@ export class CompiledModel {
   readonly grouped: boolean;
   readonly urgentFirst: boolean;
   private readonly infos: (LocalInfo | undefined)[] = [];
-  /** Event contexts by slot (local state, abort flag, template, member), then by the members' summaries. Kept dense. */
-  private contexts: (Map<number, EventContext> | undefined)[] = new Array<Map<number, EventContext> | undefined>(1024).fill(undefined);
+  /**
+   * Event contexts: (slot, summaries) → context number, the slot being (local state, abort flag,
+   * template, member), the summaries every member's status, started and cancelled, 6 bits each (members
+   * 0 to 4 in the first word, the others in the second).
+   */
+  private readonly contextIndex = new TripleMap();
+  /** Contexts of the keys without summaries (lo = hi = 0), by slot (-1: none yet). */
+  private plainContexts = new Int32Array(1 << 12).fill(-1);
+  /** Per context: whether the event happens (1) or not (0); the abort flag after it. */
+  private ctxEnabled: number[] = [];
+  private ctxAborting: number[] = [];
+  /** (context, member, local state) → table entry. */
+  private readonly memberEntries = new TripleMap(1 << 14);
+  private readonly expandInfos: LocalInfo[] = [];
+  private readonly seenLocal = new Int32Array(64);
+  private readonly seenIndex = new Float64Array(64);
+  private readonly lastFired = new Int32Array(8);
+  private lastFiredMember = -2;
+  private lastFiredIndex = -1;
+  private sumLo = 0;
+  private sumHi = 0;
   private readonly urgentT: boolean[];
   /** Per template: bit mask of the member statuses in which it may change anything (all bits: no claim). */
   private readonly statusMask: number[];
@@ -99,8 +135,9 @@ export class CompiledModel {
   private readonly prepareFailT: number;
   private readonly edgeIdx: ReadonlyMap<string, number>;
   private readonly stateViolationMemo = new Map<number, number>();
+  /** Group invariant bits + 1 by status vector and abort flag (0: not computed), when small enough. */
+  private readonly groupViolationMemo: Int32Array | undefined;
   private readonly pow: number[];
-  private readonly powSummary: number[];
   private group: GroupContext | undefined;
   private readonly groupWords: Int32Array;
   private readonly scratch: Int32Array;
@@ -122,9 +159,10 @@ export class CompiledModel {
     this.txnNormal = txn.filter((i) => !this.urgentT[i]);
     this.edgeIdx = edgeIndex(config.profile);
     this.pow = Array.from({ length: this.n }, (_, k) => STATUS_COUNT ** k);
-    this.powSummary = Array.from({ length: this.n }, (_, k) => SUMMARY_COUNT ** k);
     this.groupWords = new Int32Array(this.n + 1).fill(-1);
     this.scratch = new Int32Array(this.n + 1);
+    const vectors = STATUS_COUNT ** this.n * 2;
+    this.groupViolationMemo = vectors <= 1 << 23 ? new Int32Array(vectors) : undefined;
   }
 
   get width(): number {
@@ -178,11 +216,18 @@ export class CompiledModel {
     return v;
   }
 
-  /** What transaction events read of the members: each one's status, started and cancelled. */
-  private summaryVec(w: Int32Array): number {
-    let v = 0;
-    for (let k = 0; k < this.n; k++) v += this.locals.summary[w[1 + k]!]! * this.powSummary[k]!;
-    return v;
+  /** What transaction events read of the members: each one's status, started and cancelled (into sumLo, sumHi). */
+  private summaries(w: Int32Array): void {
+    const summary = this.locals.summary;
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < this.n; k++) {
+      const v = summary[w[1 + k]!]!;
+      if (k < 5) lo |= v << (6 * k);
+      else hi |= v << (6 * (k - 5));
+    }
+    this.sumLo = lo;
+    this.sumHi = hi;
   }
 
   /** The STT edges member k takes from local state `from` to `to` (coverage.ts's rule, on local states). */
@@ -202,7 +247,7 @@ export class CompiledModel {
     const mask = this.edgeMask(from, to, addressed, out.group.aborting !== before.aborting);
     const profile = this.options.config.profile;
     const violations = violatedMemberInvariants(profile, before.jobs[k]!, after, eventsAbout(out.events, before.jobs[k]!.id));
-    return this.entries.add(to, mask, violations);
+    return this.entries.add(to, mask, violations, t);
   }
 
   /** The table of local state `lid` under abort flag `ab`, built with member `member` of state `w`. */
@@ -249,57 +294,80 @@ export class CompiledModel {
 
   /**
    * Template t on member i (-1: group-wide) in state w: emits its successor and returns true, or
-   * returns false when it changes nothing.
+   * returns false when it changes nothing. `lo`, `hi`: the members' summaries (0, 0: not read).
    */
-  private fire(t: number, i: number, w: Int32Array, summary: number, symmetric: boolean, sink: Sink): boolean {
-    if (i >= 0 && !(this.statusMask[t]! & (1 << this.locals.status[w[1 + i]!]!))) {
+  private fire(t: number, i: number, w: Int32Array, lo: number, hi: number, symmetric: boolean, sink: Sink): boolean {
+    const status = this.locals.status;
+    if (i >= 0 && !(this.statusMask[t]! & (1 << status[w[1 + i]!]!))) {
       if (this.options.verifyClaims) this.verifySkipped(t, i, w);
-      if (this.templates[t]!.isCommand && this.locals.status[w[1 + i]!] === ABORTING) sink.selfLoop(this.code(t, i));
+      if (this.templates[t]!.isCommand && status[w[1 + i]!] === ABORTING) sink.selfLoop(this.code(t, i));
       return false;
     }
     const lk = i < 0 ? w[0]! : w[1 + i]! * 2 + w[0]!;
     const slot = (lk * this.templates.length + t) * (this.n + 1) + (i + 1);
-    if (slot >= this.contexts.length) {
-      const bigger = new Array<Map<number, EventContext> | undefined>(Math.max(slot + 1, this.contexts.length * 2)).fill(undefined);
-      for (let k = 0; k < this.contexts.length; k++) bigger[k] = this.contexts[k];
-      this.contexts = bigger;
+    // Events whose key has no summaries (transaction aborts) find their context in a plain array.
+    const plain = lo === 0 && hi === 0;
+    if (plain && slot >= this.plainContexts.length) {
+      const bigger = new Int32Array(Math.max(slot + 1, this.plainContexts.length * 2)).fill(-1);
+      bigger.set(this.plainContexts);
+      this.plainContexts = bigger;
     }
-    let memo = this.contexts[slot];
-    if (!memo) {
-      memo = new Map();
-      this.contexts[slot] = memo;
-    }
-    let ctx = memo.get(summary);
+    let ctx = plain ? this.plainContexts[slot]! : this.contextIndex.get(slot, lo, hi);
     const code = this.code(t, i);
     let out: Outcome | undefined;
     let before: GroupContext | undefined;
-    if (!ctx) {
+    if (ctx < 0) {
       before = this.groupOf(w);
       out = step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
       const enabled = out !== undefined && !this.sameGroup(before, out.group);
-      ctx = { enabled, aborting: enabled ? (out!.group.aborting ? 1 : 0) : w[0]!, members: new Map() };
-      memo.set(summary, ctx);
+      ctx = this.ctxEnabled.length;
+      this.ctxEnabled.push(enabled ? 1 : 0);
+      this.ctxAborting.push(enabled ? (out!.group.aborting ? 1 : 0) : w[0]!);
+      if (plain) this.plainContexts[slot] = ctx;
+      else this.contextIndex.set(slot, lo, hi, ctx);
     }
-    if (!ctx.enabled) {
-      if (i >= 0 && this.templates[t]!.isCommand && this.locals.status[w[1 + i]!] === ABORTING) sink.selfLoop(code);
+    if (this.ctxEnabled[ctx] === 0) {
+      if (i >= 0 && this.templates[t]!.isCommand && status[w[1 + i]!] === ABORTING) sink.selfLoop(code);
       return false;
     }
     const next = this.scratch;
-    next[0] = ctx.aborting;
+    next[0] = this.ctxAborting[ctx]!;
+    const entryNext = this.entries.next;
+    const counted = this.entries.counted;
     for (let k = 0; k < this.n; k++) {
       const lid = w[1 + k]!;
-      let e = ctx.members.get(k * 65536 + lid);
-      if (e === undefined) {
+      let e = this.memberEntries.get(ctx, k, lid);
+      if (e < 0) {
         before ??= this.groupOf(w);
         out ??= step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
         e = this.memberEntry(k, lid, before, out!, t, i);
-        ctx.members.set(k * 65536 + lid, e);
+        this.memberEntries.set(ctx, k, lid, e);
       }
-      next[1 + k] = this.entries.next[e]!;
-      sink.entry(e, code);
+      next[1 + k] = entryNext[e]!;
+      if (counted[e]) sink.entry(e, code);
     }
-    if (symmetric) this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
-    sink.successor(code, next);
+    if (symmetric) this.symmetry.canonicalize(next, status, this.locals.summary);
+    // The same successor as the member's previous event in this expansion (job-cancel and
+    // block-job-cancel force, most often): reached again.
+    const last = this.lastFired;
+    const width = this.n + 1;
+    if (this.lastFiredMember === i && this.lastFiredIndex >= 0) {
+      let same = true;
+      for (let k = 0; k < width; k++) {
+        if (last[k] !== next[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        sink.again!(code, this.lastFiredIndex);
+        return true;
+      }
+    }
+    const index = sink.successor(code, next);
+    this.lastFiredMember = i;
+    this.lastFiredIndex = index === undefined ? -1 : index;
+    for (let k = 0; k < width; k++) last[k] = next[k]!;
     return true;
   }
 
@@ -314,39 +382,66 @@ export class CompiledModel {
 
   private emitEntries(w: Int32Array, i: number, pairs: readonly number[], symmetric: boolean, sink: Sink): number {
     const next = this.scratch;
+    const entryNext = this.entries.next;
+    const width = this.n + 1;
+    const base = (i + 1) * this.templates.length;
+    // The successors found so far, by the member's next local state: events that lead to the same one
+    // (both spellings of a verb, most often) reach the same state.
+    const counted = this.entries.counted;
+    const seenLocal = this.seenLocal;
+    const seenIndex = this.seenIndex;
+    let seen = 0;
     for (let k = 0; k < pairs.length; k += 2) {
       const e = pairs[k + 1]!;
-      next.set(w);
-      next[1 + i] = this.entries.next[e]!;
-      const code = this.code(pairs[k]!, i);
-      sink.entry(e, code);
+      const to = entryNext[e]!;
+      const code = base + pairs[k]!;
+      if (counted[e]) sink.entry(e, code);
+      let s = 0;
+      while (s < seen && seenLocal[s] !== to) s++;
+      if (s < seen) {
+        sink.again!(code, seenIndex[s]!);
+        continue;
+      }
+      for (let j = 0; j < width; j++) next[j] = w[j]!;
+      next[1 + i] = to;
       if (symmetric) this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
-      sink.successor(code, next);
+      const index = sink.successor(code, next);
+      if (index !== undefined && seen < seenLocal.length) {
+        seenLocal[seen] = to;
+        seenIndex[seen++] = index;
+      }
     }
-    return pairs.length / 2;
+    return pairs.length >> 1;
   }
 
   /** Expands state w (an orbit representative when symmetric), in the urgent-first or free discipline. */
   expand(w: Int32Array, symmetric: boolean, sink: Sink): Expansion {
     const n = this.n;
-    const summary = this.summaryVec(w);
+    this.summaries(w);
+    const lo = this.sumLo;
+    const hi = this.sumHi;
     const ab = w[0]!;
-    const infos: LocalInfo[] = [];
-    for (let i = 0; i < n; i++) infos.push(this.info(w[1 + i]!, ab, i, w));
+    const infos = this.expandInfos;
+    this.lastFiredMember = -2;
+    for (let i = 0; i < n; i++) infos[i] = this.infos[w[1 + i]! * 2 + ab] ?? this.info(w[1 + i]!, ab, i, w);
     let urgent = 0;
-    for (let i = 0; i < n; i++) urgent += this.emitEntries(w, i, infos[i]!.urgent, symmetric, sink);
-    for (const t of this.txnUrgent) for (let i = 0; i < n; i++) if (this.fire(t, i, w, summary, symmetric, sink)) urgent++;
+    for (let i = 0; i < n; i++) if (infos[i]!.urgent.length > 0) urgent += this.emitEntries(w, i, infos[i]!.urgent, symmetric, sink);
+    const txnUrgent = this.txnUrgent;
+    for (let x = 0; x < txnUrgent.length; x++) for (let i = 0; i < n; i++) if (this.fire(txnUrgent[x]!, i, w, lo, hi, symmetric, sink)) urgent++;
     let normal = 0;
     if (!this.urgentFirst || urgent === 0) {
+      const txnNormal = this.txnNormal;
       for (let i = 0; i < n; i++) {
         const info = infos[i]!;
-        normal += this.emitEntries(w, i, info.normal, symmetric, sink);
-        for (let k = 0; k < info.selfLoops.length; k += 2) sink.entry(info.selfLoops[k + 1]!, this.code(info.selfLoops[k]!, i));
+        if (info.normal.length > 0) normal += this.emitEntries(w, i, info.normal, symmetric, sink);
+        const loops = info.selfLoops;
+        for (let k = 0; k < loops.length; k += 2) sink.entry(loops[k + 1]!, this.code(loops[k]!, i));
         // A transaction abort reads nothing of the other members but each one's own state: no summary in its key.
-        for (const t of info.fallback) if (this.fire(t, i, w, 0, symmetric, sink)) normal++;
-        for (const t of this.txnNormal) if (this.fire(t, i, w, summary, symmetric, sink)) normal++;
+        const fallback = info.fallback;
+        for (let x = 0; x < fallback.length; x++) if (this.fire(fallback[x]!, i, w, 0, 0, symmetric, sink)) normal++;
+        for (let x = 0; x < txnNormal.length; x++) if (this.fire(txnNormal[x]!, i, w, lo, hi, symmetric, sink)) normal++;
       }
-      if (this.fire(this.prepareFailT, -1, w, summary, symmetric, sink)) normal++;
+      if (this.fire(this.prepareFailT, -1, w, lo, hi, symmetric, sink)) normal++;
     }
     return { urgent, normal };
   }
@@ -361,8 +456,13 @@ export class CompiledModel {
   stateViolations(w: Int32Array): number {
     let mask = 0;
     const ab = w[0]!;
-    for (let k = 0; k < this.n; k++) mask |= this.info(w[1 + k]!, ab, k, w).jobViolations;
+    for (let k = 0; k < this.n; k++) mask |= (this.infos[w[1 + k]! * 2 + ab] ?? this.info(w[1 + k]!, ab, k, w)).jobViolations;
     const key = this.statusVec(w) * 2 + ab;
+    const memo = this.groupViolationMemo;
+    if (memo !== undefined) {
+      const bits = memo[key]!;
+      if (bits !== 0) return mask | (bits - 1);
+    }
     let g = this.stateViolationMemo.get(key);
     if (g === undefined) {
       let bits = 0;
@@ -372,7 +472,8 @@ export class CompiledModel {
         if (!inv.holds(statuses, flags)) bits |= 1 << (16 + b);
       });
       g = bits;
-      this.stateViolationMemo.set(key, g);
+      if (memo !== undefined) memo[key] = bits + 1;
+      else this.stateViolationMemo.set(key, g);
     }
     return mask | g;
   }
@@ -389,97 +490,301 @@ export class CompiledModel {
   }
 }
 
-/** Runs the compiled engine: every reachable state, with coverage, invariants and dead ends. */
+const CHECKPOINT = 'checkpoint.json';
+const STATES = 'states.bin';
+const CHECKPOINT_VERSION = 1;
+
+interface Checkpoint {
+  readonly version: number;
+  readonly signature: string;
+  /** States explored (the frontier's head) and found. */
+  readonly head: number;
+  readonly count: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly levelEnd: number;
+  readonly seconds: number;
+  readonly complete: boolean;
+  /** The local states in number order (what the state file's numbers mean). */
+  readonly locals: readonly JobContext[];
+  readonly findings: FindingsSnapshot;
+}
+
+/** What a state directory must have been explored with to be resumed. */
+function signatureOf(options: ExploreOptions, symmetric: boolean): string {
+  const { config } = options;
+  return JSON.stringify({
+    release: config.profile.release,
+    mix: config.inputs,
+    grouped: config.grouped,
+    alphabet: options.alphabet ?? 'full',
+    urgent: options.urgent ?? 'first',
+    symmetry: symmetric,
+  });
+}
+
+function describeSignature(signature: string): string {
+  try {
+    const s = JSON.parse(signature) as { release: string; mix: JobInput[]; grouped: boolean; alphabet: string; urgent: string; symmetry: boolean };
+    return `${s.mix.length} jobs ${s.grouped ? 'grouped' : 'individual'}, mix ${formatMix(s.mix)}, QEMU ${s.release}, alphabet ${s.alphabet}, urgent ${s.urgent}${s.symmetry ? '' : ', no symmetry'}`;
+  } catch {
+    return 'unreadable';
+  }
+}
+
+function readCheckpoint(dir: string, signature: string): Checkpoint {
+  let data: Checkpoint;
+  try {
+    data = JSON.parse(readFileSync(join(dir, CHECKPOINT), 'utf8')) as Checkpoint;
+  } catch (err) {
+    throw new ExploreStateError(`${join(dir, CHECKPOINT)}: no checkpoint to resume from (${(err as Error).message})`);
+  }
+  const whole = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  const shaped =
+    typeof data === 'object' && data !== null && whole(data.head) && whole(data.count) && data.head <= data.count && whole(data.transitions) &&
+    whole(data.depth) && whole(data.levelEnd) && typeof data.seconds === 'number' && Array.isArray(data.locals) &&
+    data.locals.every((c) => typeof c === 'object' && c !== null && typeof (c as { status?: unknown }).status === 'string') &&
+    typeof data.findings === 'object' && data.findings !== null && Array.isArray(data.findings.witnesses) &&
+    Array.isArray(data.findings.edgeCount) && Array.isArray(data.findings.edgeEvents);
+  if (!shaped) throw new ExploreStateError(`${join(dir, CHECKPOINT)}: not a checkpoint of qjob explore`);
+  if (data.version !== CHECKPOINT_VERSION) throw new ExploreStateError(`${join(dir, CHECKPOINT)}: checkpoint version ${String(data.version)}, expected ${CHECKPOINT_VERSION}`);
+  if (data.signature !== signature) throw new ExploreStateError(`${dir}: holds an exploration of another configuration (${describeSignature(data.signature)}; this one: ${describeSignature(signature)})`);
+  return data;
+}
+
+function writeCheckpoint(dir: string, c: Checkpoint): void {
+  const tmp = join(dir, `${CHECKPOINT}.tmp`);
+  writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
+  renameSync(tmp, join(dir, CHECKPOINT));
+}
+
+/**
+ * Runs the compiled engine: every reachable state, with coverage, invariants and (in memory) dead ends.
+ *
+ * Breadth-first over packed states (stateStore.ts) with the queue in memory, or with `stateDir` in a
+ * file of that directory (frontier.ts), checkpointed every `checkpointSeconds` so that `resume` continues
+ * an interrupted run. Coverage is counted per table entry and folded into the findings at the end (and
+ * at each checkpoint).
+ */
 export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const started = performance.now();
   const model = new CompiledModel(options);
   const symmetric = options.symmetry !== false && !model.symmetry.trivial;
   const findings = new Findings(options, options.config.profile);
   findings.edgeLabels = (code) => model.templates[model.decode(code).t]!.label;
-  const store = new StateStore(model.width);
-  let parent = new Int32Array(1 << 16);
-  let via = new Int32Array(1 << 16);
-  let edgeStart = new Int32Array(1 << 16);
-  let edgeTarget = new Int32Array(1 << 18);
+  const dir = options.stateDir;
+  const wantEdges = dir === undefined && options.deadEnds !== false;
+  const width = model.width;
+  const signature = signatureOf(options, symmetric);
+  let resumed: Checkpoint | undefined;
+  if (dir !== undefined) {
+    if (options.resume) {
+      resumed = readCheckpoint(dir, signature);
+      resumed.locals.forEach((ctx, i) => {
+        if (model.locals.intern(ctx) !== i) throw new ExploreStateError(`${join(dir, CHECKPOINT)}: local state ${i} is a duplicate`);
+      });
+      findings.restore(resumed.findings);
+    } else {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (existsSync(join(dir, CHECKPOINT))) throw new ExploreStateError(`${dir}: holds an exploration already; resume it, or give an empty directory`);
+    }
+  }
+  const memory = dir === undefined ? new MemoryFrontier(width) : undefined;
+  const disk = dir === undefined ? undefined : new DiskFrontier(join(dir, STATES), width, resumed?.count ?? 0);
+  const frontier: Frontier = memory ?? disk!;
+  let set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2));
+  let localRoom = set.maxLocal + 1;
+  let edgeStart = new Int32Array(wantEdges ? 1 << 16 : 0);
+  let edgeTarget = new Int32Array(wantEdges ? 1 << 18 : 0);
   let edges = 0;
+  let transitions = resumed?.transitions ?? 0;
   const maxStates = options.maxStates ?? Infinity;
   let complete = true;
   let current = 0;
+  let depth = resumed?.depth ?? 0;
+  let levelEnd = resumed?.levelEnd ?? 1;
+  const entries = model.entries;
+  const T = model.templates.length;
+  let hits = new Float64Array(1 << 12);
+  const selfHits = new Float64Array(T);
   const selfLoop = findings.edgeIdx.get('aborting->aborting') ?? 0;
-  const { edgeMask, violations, labelled } = model.entries;
-  const edgeCount = findings.edgeCount;
   const sink: Sink = {
     successor(code, next) {
-      let index = store.add(next);
-      if (index < 0) {
-        index = -index - 1;
-        if (index >= parent.length) {
-          parent = grow(parent, index + 1);
-          via = grow(via, index + 1);
-        }
-        parent[index] = current;
-        via[index] = code;
+      if (model.locals.size > localRoom) {
+        set.widen(bitsFor(model.locals.size) + 1);
+        localRoom = set.maxLocal + 1;
       }
-      if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
-      edgeTarget[edges++] = index;
+      let index = set.add(next, frontier.count);
+      if (index < 0) {
+        index = frontier.count;
+        frontier.push(next, current, code);
+      }
+      if (wantEdges) {
+        if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
+        edgeTarget[edges++] = index;
+      }
+      transitions++;
+      return index;
+    },
+    again(_code, index) {
+      if (wantEdges) {
+        if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
+        edgeTarget[edges++] = index;
+      }
+      transitions++;
     },
     entry(e, code) {
-      const mask = edgeMask[e]!;
-      if (mask !== 0) {
-        if (!labelled[e]) {
-          labelled[e] = true;
-          for (let b = 0; mask >>> b !== 0; b++) if (mask & (1 << b)) findings.addEdge(b, 0, code);
-        }
-        for (let b = 0; mask >>> b !== 0; b++) if (mask & (1 << b)) edgeCount[b]!++;
+      if (e >= hits.length) {
+        const bigger = new Float64Array(Math.max(hits.length * 2, e + 1));
+        bigger.set(hits);
+        hits = bigger;
       }
-      const v = violations[e]!;
-      for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
+      hits[e]!++;
+      if (entries.violating[e]) {
+        const v = entries.violations[e]!;
+        for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
+      }
     },
     selfLoop(code) {
-      findings.addEdge(selfLoop, 1, code);
+      selfHits[code % T]!++;
     },
   };
-  store.add(model.initialWords());
-  parent[0] = -1;
-  via[0] = -1;
+  /** Moves the coverage counted per entry into the findings. */
+  const foldCoverage = () => {
+    for (let e = 0; e < entries.size && e < hits.length; e++) {
+      const mask = entries.edgeMask[e]!;
+      if (hits[e] === 0 || mask === 0) continue;
+      const code = model.code(entries.template[e]!, 0);
+      for (let b = 0; mask >>> b !== 0; b++) {
+        if (mask & (1 << b)) {
+          findings.edgeCount[b]! += hits[e]!;
+          findings.addEdge(b, 0, code);
+        }
+      }
+    }
+    hits.fill(0);
+    for (let t = 0; t < T; t++) {
+      if (selfHits[t] !== 0) findings.addEdge(selfLoop, selfHits[t]!, model.code(t, 0));
+    }
+    selfHits.fill(0);
+  };
+  const w = new Int32Array(width);
+  if (resumed) {
+    // The seen states again, from the state file.
+    set = new PackedStateSet(model.n, wantEdges, bitsFor(model.locals.size) + 1);
+    localRoom = set.maxLocal + 1;
+    for (let i = 0; i < resumed.count; i++) {
+      frontier.read(i, w);
+      set.add(w, i);
+    }
+    current = resumed.head;
+  } else {
+    const initial = model.initialWords();
+    set.add(initial, 0);
+    frontier.push(initial, -1, -1);
+  }
+  const priorSeconds = resumed?.seconds ?? 0;
+  const elapsed = () => priorSeconds + (performance.now() - started) / 1000;
+  const checkpointEvery = (options.checkpointSeconds ?? 30) * 1000;
+  let lastCheckpoint = performance.now();
+  let lastProgress = performance.now();
+  const checkpoint = (done: boolean) => {
+    if (dir === undefined || disk === undefined) return;
+    foldCoverage();
+    disk.sync();
+    writeCheckpoint(dir, {
+      version: CHECKPOINT_VERSION,
+      signature,
+      head: current,
+      count: frontier.count,
+      transitions,
+      depth,
+      levelEnd,
+      seconds: elapsed(),
+      complete: done,
+      locals: model.locals.list(),
+      findings: findings.snapshot(),
+    });
+  };
   const jobIds = JobInvariants.map((i) => i.id);
   const groupIds = GroupInvariants.map((i) => i.id);
-  const w = new Int32Array(model.width);
-  for (current = 0; current < store.count; current++) {
-    if (store.count > maxStates) {
+  const progress = options.onProgress;
+  const progressInterval = options.progressIntervalMs ?? 250;
+  for (; current < frontier.count; current++) {
+    if (frontier.count > maxStates) {
       complete = false;
       break;
     }
-    store.read(current, w);
-    if (current + 2 > edgeStart.length) edgeStart = grow(edgeStart, current + 2);
-    edgeStart[current] = edges;
+    if (current === levelEnd) {
+      depth++;
+      levelEnd = frontier.count;
+    }
+    frontier.read(current, w);
+    if (wantEdges) {
+      if (current + 2 > edgeStart.length) edgeStart = grow(edgeStart, current + 2);
+      edgeStart[current] = edges;
+    }
     const mask = model.stateViolations(w);
     if (mask !== 0) {
       jobIds.forEach((id, b) => mask & (1 << b) && findings.violation(id, current, -1));
       groupIds.forEach((id, b) => mask & (1 << (16 + b)) && findings.violation(id, current, -1));
     }
     model.expand(w, symmetric, sink);
+    if ((current & 1023) === 1023) {
+      const now = performance.now();
+      if (progress && now - lastProgress >= progressInterval) {
+        lastProgress = now;
+        progress({ explored: current + 1, states: frontier.count, transitions, depth, seconds: elapsed() });
+      }
+      if (dir !== undefined && now - lastCheckpoint >= checkpointEvery) {
+        current++;
+        checkpoint(false);
+        current--;
+        lastCheckpoint = performance.now();
+      }
+    }
   }
-  const count = complete ? store.count : current;
-  edgeStart = grow(edgeStart, count + 1);
-  edgeStart[count] = edges;
-  const graph: StateGraph = { count, parent, via, edgeStart, edgeTarget };
-  const scratch = new Int32Array(model.width);
-  return findings.result({
-    engine: 'compiled',
-    graph,
-    transitions: edges,
-    statuses: (s) => {
-      store.read(s, scratch);
+  const count = complete ? frontier.count : current;
+  foldCoverage();
+  if (dir !== undefined) checkpoint(complete);
+  const scratch = new Int32Array(width);
+  const parts = {
+    engine: 'compiled' as const,
+    transitions,
+    statuses: (s: number) => {
+      if (disk) disk.readOne(s, scratch);
+      else frontier.read(s, scratch);
       return model.statusesOf(scratch);
     },
-    label: (code) => model.label(code),
-    seconds: (performance.now() - started) / 1000,
+    label: (code: number) => model.label(code),
+    seconds: elapsed(),
     complete,
     symmetry: symmetric,
-    isGoal: (s) => {
-      store.read(s, scratch);
-      return model.isGoal(scratch);
-    },
-  });
+    depth,
+  };
+  let result: ExploreResult;
+  if (memory) {
+    if (wantEdges) {
+      edgeStart = grow(edgeStart, count + 1);
+      edgeStart[count] = edges;
+    }
+    const graph: StateGraph = { count, parent: memory.parent, via: memory.via, edgeStart, edgeTarget };
+    result = findings.result({
+      ...parts,
+      graph,
+      isGoal: (s) => {
+        frontier.read(s, scratch);
+        return model.isGoal(scratch);
+      },
+    });
+  } else {
+    const pathCodes = (s: number): number[] => {
+      const out: number[] = [];
+      for (let k = s; k > 0; k = frontier.parentOf(k)) out.push(frontier.viaOf(k));
+      return out.reverse();
+    };
+    result = findings.result({ ...parts, states: count, pathCodes });
+    disk!.close();
+  }
+  return result;
 }

@@ -20,7 +20,11 @@ interface Witness {
 
 export interface ResultParts {
   readonly engine: ExploreResult['engine'];
-  readonly graph: StateGraph;
+  /** The states in BFS order with parents and, for dead ends, successors; or `states`, `depth` and `pathCodes` without it. */
+  readonly graph?: StateGraph;
+  readonly states?: number;
+  readonly depth?: number;
+  readonly pathCodes?: (s: number) => number[];
   /** Transitions explored (between canonical states, with symmetry). */
   readonly transitions: number;
   readonly statuses: (s: number) => readonly string[];
@@ -30,6 +34,12 @@ export interface ResultParts {
   /** States are orbit representatives (symmetry.ts). */
   readonly symmetry?: boolean;
   readonly isGoal?: (s: number) => boolean;
+}
+
+export interface FindingsSnapshot {
+  readonly witnesses: readonly { id: string; count: number; state: number; code: number }[];
+  readonly edgeCount: readonly number[];
+  readonly edgeEvents: readonly (readonly string[])[];
 }
 
 export class Findings {
@@ -48,6 +58,23 @@ export class Findings {
     this.edgeIdx = edgeIndex(profile);
     this.edgeCount = new Float64Array(this.edges.length);
     this.edgeEvents = this.edges.map(() => new Set<string>());
+  }
+
+  /** What has been found so far, as JSON (a checkpoint of a resumable run). */
+  snapshot(): FindingsSnapshot {
+    return {
+      witnesses: [...this.witnesses.entries()].map(([id, w]) => ({ id, ...w })),
+      edgeCount: [...this.edgeCount],
+      edgeEvents: this.edgeEvents.map((s) => [...s]),
+    };
+  }
+
+  /** Takes up what a checkpoint recorded. */
+  restore(snap: FindingsSnapshot): void {
+    this.witnesses.clear();
+    for (const w of snap.witnesses) this.witnesses.set(w.id, { count: w.count, state: w.state, code: w.code });
+    snap.edgeCount.forEach((c, i) => (this.edgeCount[i] = c));
+    snap.edgeEvents.forEach((list, i) => list.forEach((e) => this.edgeEvents[i]!.add(e)));
   }
 
   violation(id: string, state: number, code: number, count = 1): void {
@@ -77,9 +104,10 @@ export class Findings {
   result(p: ResultParts): ExploreResult {
     const { graph } = p;
     const symmetry = p.symmetry ?? false;
-    const states = graph.count;
+    const states = graph?.count ?? p.states ?? 0;
     const transitions = p.transitions;
-    const path = (s: number) => pathCodes(graph, s).map(p.label);
+    const codes = p.pathCodes ?? ((s: number) => pathCodes(graph!, s));
+    const path = (s: number) => codes(s).map(p.label);
     const violations: Violation[] = [...this.witnesses.entries()].map(([id, w]) => {
       const inv = Invariants.find((i) => i.id === id);
       return {
@@ -92,7 +120,7 @@ export class Findings {
     });
     let deadCount = -1;
     const examples: DeadEndExample[] = [];
-    if (this.options.deadEnds !== false && p.complete) {
+    if (this.options.deadEnds !== false && p.complete && graph !== undefined) {
       const isGoal = p.isGoal ?? ((s: number) => isSettled(p.statuses(s)));
       const dead = deadEnds(graph, isGoal);
       deadCount = 0;
@@ -116,9 +144,9 @@ export class Findings {
       complete: p.complete,
       states,
       transitions,
-      depth: maxDepth(graph),
+      depth: p.depth ?? maxDepth(graph!),
       seconds: p.seconds,
-      statesPerSecond: p.seconds > 0 ? graph.count / p.seconds : 0,
+      statesPerSecond: p.seconds > 0 ? states / p.seconds : 0,
       edgesCovered: this.edges.filter((_, i) => this.edgeCount[i]! > 0).length,
       edgesTotal: this.edges.length,
       edges: this.edges.map((e, i) => ({ from: e.from, to: e.to, transitions: this.edgeCount[i]!, events: [...this.edgeEvents[i]!].sort() })),

@@ -8,9 +8,9 @@ export type { GroupFlags, GroupInvariant, Invariant, JobInvariant, TransitionInv
 export { edgeName, edgesTaken, sttEdges } from './coverage.ts';
 export type { SttEdge } from './coverage.ts';
 export { formatResult } from './result.ts';
-export type { DeadEndExample, EdgeCoverage, ExploreOptions, ExploreResult, UrgentMode, Violation } from './result.ts';
+export type { DeadEndExample, EdgeCoverage, ExploreOptions, ExploreProgress, ExploreResult, UrgentMode, Violation } from './result.ts';
 export { isSettled } from './findings.ts';
-export { CompiledModel, exploreCompiled } from './compiled.ts';
+export { CompiledModel, ExploreStateError, exploreCompiled } from './compiled.ts';
 export { exploreXstate } from './xstateEngine.ts';
 export { ENGINES, explore } from './explore.ts';
 export type { Engine } from './explore.ts';

@@ -42,6 +42,11 @@ export class LocalStates {
     return this.contexts.length;
   }
 
+  /** The contexts in local-state order (what a checkpoint stores to give the numbers their meaning). */
+  list(): readonly JobContext[] {
+    return this.contexts;
+  }
+
   intern(job: JobContext): number {
     const key = keyOf(job);
     let lid = this.index.get(key);

@@ -26,6 +26,28 @@ export interface ExploreOptions {
   readonly examples?: number;
   /** Compiled engine: check the alphabet's status claims against `step` wherever they skip work (slow; for tests). */
   readonly verifyClaims?: boolean;
+  /**
+   * Compiled engine: keep the breadth-first queue and every state found in this directory (states.bin)
+   * instead of memory, with a checkpoint (checkpoint.json) every `checkpointSeconds` (default 30) and at
+   * the end. Dead ends are not computed then. The directory must not hold a run already, unless `resume`.
+   */
+  readonly stateDir?: string;
+  /** Continue the run whose checkpoint is in `stateDir`. */
+  readonly resume?: boolean;
+  readonly checkpointSeconds?: number;
+  /** Called while exploring, at most every `progressIntervalMs` (default 250), compiled engine. */
+  readonly onProgress?: (p: ExploreProgress) => void;
+  readonly progressIntervalMs?: number;
+}
+
+export interface ExploreProgress {
+  /** States expanded, and found (expanded or in the frontier). */
+  readonly explored: number;
+  readonly states: number;
+  readonly transitions: number;
+  /** The breadth-first level being expanded. */
+  readonly depth: number;
+  readonly seconds: number;
 }
 
 export interface Violation {

@@ -1,81 +1,213 @@
 /**
- * A set of group states, each `width` 16-bit words (the transaction's abort flag, then each member's
- * local state), numbered in insertion order: an open-addressing hash table over typed arrays, so a
- * few million states cost tens of megabytes and no garbage.
+ * The set of group states seen, packed: each state (the transaction's abort flag, then each member's
+ * local state) is a bit string of 2 + n × `bits` bits (a presence bit, the flag, `bits` per member) in
+ * one to four 32-bit words, kept inline in open-addressing hash tables over typed arrays: no strings,
+ * no objects per state; for 6 jobs a key is 8 bytes, 11 to 23 a state with the free slots (more with the
+ * index). The tables are split into shards by the hash's top bits, so a table grows one shard at a time.
+ *
+ * `bits` starts small and widens (every key repacked) when the model interns a local state that does
+ * not fit: local states are found during the search.
  */
-export class StateStore {
-  words: Uint16Array;
+
+const SHARD_BITS = 6;
+const SHARDS = 1 << SHARD_BITS;
+/** A shard grows when it is this full. */
+const LOAD = 0.7;
+
+export class PackedStateSet {
+  /** Bits per member. */
+  bits: number;
+  /** 32-bit words per key. */
+  words: number;
+  /** Int32 per slot: the key's words, then (withIndex) the state's number. */
+  private stride: number;
+  private shards: Int32Array[] = [];
+  private masks = new Int32Array(SHARDS);
+  private sizes = new Int32Array(SHARDS);
+  private limits = new Int32Array(SHARDS);
   count = 0;
-  private table: Int32Array;
-  private mask: number;
+  private readonly key = new Int32Array(4);
 
-  constructor(readonly width: number, capacity = 1 << 16) {
-    this.words = new Uint16Array(capacity * width);
-    let size = 1 << 4;
-    while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
+  constructor(
+    readonly n: number,
+    readonly withIndex: boolean,
+    bits = 8,
+  ) {
+    this.bits = bits;
+    this.words = Math.ceil((2 + n * bits) / 32);
+    if (this.words > 4) throw new RangeError(`a state of ${n} members of ${bits} bits does not fit in 128 bits`);
+    this.stride = this.words + (withIndex ? 1 : 0);
+    for (let s = 0; s < SHARDS; s++) this.allocShard(s, 1 << 6);
   }
 
-  private hash(w: Uint16Array | Int32Array, off: number): number {
-    let h = 0x811c9dc5;
-    for (let k = 0; k < this.width; k++) h = Math.imul(h ^ w[off + k]!, 0x01000193);
+  /** The largest local state a key can hold. */
+  get maxLocal(): number {
+    return (1 << this.bits) - 1;
+  }
+
+  /** Bytes held by the tables. */
+  get bytes(): number {
+    let b = 0;
+    for (const t of this.shards) b += t.byteLength;
+    return b;
+  }
+
+  private allocShard(s: number, slots: number): void {
+    this.shards[s] = new Int32Array(slots * this.stride);
+    this.masks[s] = slots - 1;
+    this.sizes[s] = 0;
+    this.limits[s] = Math.floor(slots * LOAD);
+  }
+
+  /** Packs w (n + 1 words) into this.key; returns its hash. */
+  private pack(w: ArrayLike<number>): number {
+    const key = this.key;
+    const b = this.bits;
+    key[0] = 0;
+    key[1] = 0;
+    key[2] = 0;
+    key[3] = 0;
+    key[0] = 1 | ((w[0]! & 1) << 1);
+    let pos = 2;
+    for (let k = 1; k <= this.n; k++) {
+      const v = w[k]!;
+      const word = pos >>> 5;
+      const off = pos & 31;
+      key[word]! |= v << off;
+      if (off + b > 32) key[word + 1]! |= v >>> (32 - off);
+      pos += b;
+    }
+    let h = Math.imul(key[0]! ^ 0x9e3779b9, 0x85ebca6b);
+    for (let k = 1; k < this.words; k++) h = Math.imul(h ^ (h >>> 13) ^ key[k]!, 0xc2b2ae35);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
     h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    return (h ^ (h >>> 12)) >>> 0;
+    return h;
   }
 
-  private equals(index: number, w: Int32Array): boolean {
-    const base = index * this.width;
-    for (let k = 0; k < this.width; k++) if (this.words[base + k] !== w[k]) return false;
-    return true;
-  }
-
-  /** The number of the state `w` (width words); when it is new, adds it and returns -(number + 1). */
-  add(w: Int32Array): number {
-    let slot = this.hash(w, 0) & this.mask;
+  /**
+   * Adds state w with number `index` (kept when withIndex). Returns -1 when it is new, else the
+   * number it was added with (0 without the index).
+   */
+  add(w: ArrayLike<number>, index: number): number {
+    const h = this.pack(w);
+    const s = h >>> (32 - SHARD_BITS);
+    let t = this.shards[s]!;
+    const mask = this.masks[s]!;
+    const stride = this.stride;
+    const words = this.words;
+    const key = this.key;
+    let slot = h & mask;
     for (;;) {
-      const at = this.table[slot]!;
-      if (at < 0) break;
-      if (this.equals(at, w)) return at;
-      slot = (slot + 1) & this.mask;
+      const base = slot * stride;
+      const k0 = t[base]!;
+      if (k0 === 0) break;
+      if (k0 === key[0] && (words < 2 || (t[base + 1] === key[1] && (words < 3 || (t[base + 2] === key[2] && (words < 4 || t[base + 3] === key[3])))))) {
+        return this.withIndex ? t[base + words]! : 0;
+      }
+      slot = (slot + 1) & mask;
     }
-    const index = this.count++;
-    if ((index + 1) * this.width > this.words.length) {
-      const bigger = new Uint16Array(this.words.length * 2);
-      bigger.set(this.words);
-      this.words = bigger;
+    const base = slot * stride;
+    for (let k = 0; k < words; k++) t[base + k] = key[k]!;
+    if (this.withIndex) t[base + words] = index;
+    this.count++;
+    if (++this.sizes[s]! > this.limits[s]!) {
+      this.rehashShard(s, (mask + 1) * 2);
+      t = this.shards[s]!;
     }
-    this.words.set(w.subarray(0, this.width), index * this.width);
-    this.table[slot] = index;
-    if (this.count * 2 > this.table.length) this.rehash();
-    return -(index + 1);
+    return -1;
   }
 
-  /** The number of state `w`, or -1. */
-  find(w: Int32Array): number {
-    let slot = this.hash(w, 0) & this.mask;
+  /** Whether state w is in the set. */
+  has(w: ArrayLike<number>): boolean {
+    const h = this.pack(w);
+    const s = h >>> (32 - SHARD_BITS);
+    const t = this.shards[s]!;
+    const mask = this.masks[s]!;
+    let slot = h & mask;
     for (;;) {
-      const at = this.table[slot]!;
-      if (at < 0) return -1;
-      if (this.equals(at, w)) return at;
-      slot = (slot + 1) & this.mask;
+      const base = slot * this.stride;
+      if (t[base] === 0) return false;
+      let same = true;
+      for (let k = 0; k < this.words; k++) if (t[base + k] !== this.key[k]) same = false;
+      if (same) return true;
+      slot = (slot + 1) & mask;
     }
   }
 
-  read(index: number, out: Int32Array): void {
-    const base = index * this.width;
-    for (let k = 0; k < this.width; k++) out[k] = this.words[base + k]!;
+  private rehashShard(s: number, slots: number): void {
+    const old = this.shards[s]!;
+    const size = this.sizes[s]!;
+    const stride = this.stride;
+    this.allocShard(s, slots);
+    const t = this.shards[s]!;
+    const mask = slots - 1;
+    for (let base = 0; base < old.length; base += stride) {
+      if (old[base] === 0) continue;
+      let h = Math.imul(old[base]! ^ 0x9e3779b9, 0x85ebca6b);
+      for (let k = 1; k < this.words; k++) h = Math.imul(h ^ (h >>> 13) ^ old[base + k]!, 0xc2b2ae35);
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x7feb352d);
+      h ^= h >>> 15;
+      let slot = h & mask;
+      while (t[slot * stride] !== 0) slot = (slot + 1) & mask;
+      for (let k = 0; k < stride; k++) t[slot * stride + k] = old[base + k]!;
+    }
+    this.sizes[s] = size;
   }
 
-  private rehash(): void {
-    const size = this.table.length * 2;
-    this.table = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    for (let i = 0; i < this.count; i++) {
-      let slot = this.hash(this.words, i * this.width) & this.mask;
-      while (this.table[slot]! >= 0) slot = (slot + 1) & this.mask;
-      this.table[slot] = i;
+  /** Unpacks the key at `base` of table t into w (n + 1 words). */
+  private unpack(t: Int32Array, base: number, w: Int32Array): void {
+    const b = this.bits;
+    const m = (1 << b) - 1;
+    w[0] = (t[base]! >>> 1) & 1;
+    let pos = 2;
+    for (let k = 1; k <= this.n; k++) {
+      const word = pos >>> 5;
+      const off = pos & 31;
+      let v = t[base + word]! >>> off;
+      if (off + b > 32) v |= t[base + word + 1]! << (32 - off);
+      w[k] = v & m;
+      pos += b;
     }
   }
+
+  /** Repacks every key with `bits` bits per member (local states above maxLocal were found). */
+  widen(bits: number): void {
+    const old = this.shards;
+    const oldStride = this.stride;
+    const oldWords = this.words;
+    const unpacker = { bits: this.bits, words: this.words };
+    this.bits = bits;
+    this.words = Math.ceil((2 + this.n * bits) / 32);
+    if (this.words > 4) throw new RangeError(`a state of ${this.n} members of ${bits} bits does not fit in 128 bits`);
+    this.stride = this.words + (this.withIndex ? 1 : 0);
+    this.shards = [];
+    const total = this.count;
+    for (let s = 0; s < SHARDS; s++) {
+      let slots = 1 << 6;
+      while (slots * LOAD < (this.sizes[s]! + 1)) slots *= 2;
+      this.allocShard(s, slots);
+    }
+    this.count = 0;
+    const w = new Int32Array(this.n + 1);
+    const now = { bits: this.bits, words: this.words };
+    for (const t of old) {
+      for (let base = 0; base < t.length; base += oldStride) {
+        if (t[base] === 0) continue;
+        this.bits = unpacker.bits;
+        this.unpack(t, base, w);
+        this.bits = now.bits;
+        this.add(w, this.withIndex ? t[base + oldWords]! : 0);
+      }
+    }
+    if (this.count !== total) throw new Error(`repacking the state set lost states (${this.count} of ${total})`);
+  }
+}
+
+/** Bits needed for local states 0 .. size - 1 (at least 4). */
+export function bitsFor(size: number): number {
+  let b = 4;
+  while (1 << b < size) b++;
+  return b;
 }

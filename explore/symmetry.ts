@@ -55,21 +55,30 @@ export class Symmetry {
 
   /**
    * Puts state w (word 0 the abort flag, word 1 + p member p's local state) in canonical form in place:
-   * the movable members of each class sorted by local state.
+   * the movable members of each class sorted by local state (an insertion sort of a few small integers).
    */
   canonicalize(w: Int32Array, status: Uint8Array, summary: Uint8Array): void {
     const whole = this.whole(w, summary);
-    for (const members of this.classes) {
+    const picked = this.picked;
+    const values = this.values;
+    for (let c = 0; c < this.classes.length; c++) {
+      const members = this.classes[c]!;
       let m = 0;
-      for (const p of members) {
-        if (whole || this.movable(w[1 + p]!, status)) {
-          this.picked[m] = p;
-          this.values[m++] = w[1 + p]!;
+      for (let x = 0; x < members.length; x++) {
+        const p = members[x]!;
+        const v = w[1 + p]!;
+        if (whole || this.movable(v, status)) {
+          picked[m] = p;
+          let j = m++;
+          while (j > 0 && values[j - 1]! > v) {
+            values[j] = values[j - 1]!;
+            j--;
+          }
+          values[j] = v;
         }
       }
       if (m < 2) continue;
-      const vals = this.values.subarray(0, m).sort();
-      for (let k = 0; k < m; k++) w[1 + this.picked[k]!] = vals[k]!;
+      for (let k = 0; k < m; k++) w[1 + picked[k]!] = values[k]!;
     }
   }
 }

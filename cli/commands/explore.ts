@@ -1,5 +1,5 @@
 /**
- * `qjob explore [--jobs N] [--grouped] [--release X.Y] [--engine compiled|xstate] [--json] ...`:
+ * `qjob explore [--jobs N] [--grouped] [--release X.Y] [--engine compiled|xstate] [--state-dir DIR | --resume DIR] [--json] ...`:
  * enumerates every reachable state of a transaction group of N jobs, checks every invariant in every
  * state and across every transition, and reports the figures, the JobSTT edges covered, dead ends and,
  * for each violated invariant, a shortest path to it. Exit 0: no violation; 1: a violation; 2: bad usage.
@@ -16,9 +16,12 @@ import {
   MAX_JOBS,
   MixError,
   ungroupableMembers,
+  ExploreStateError,
   type Engine,
+  type ExploreProgress,
   type UrgentMode,
 } from '../../explore/index.ts';
+import { startProgress } from '../progress.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { profileOption } from '../release.ts';
@@ -34,6 +37,8 @@ interface Options {
   symmetry: boolean;
   deadEnds: boolean;
   maxStates?: string;
+  stateDir?: string;
+  resume?: string;
   json?: boolean;
 }
 
@@ -41,6 +46,14 @@ export function positiveInt(name: string, text: string, max = Number.MAX_SAFE_IN
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new UsageError(`${name}: expected a whole number from 1 to ${max}, not '${text}'`);
   return n;
+}
+
+const count = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** `states 1,234,567 (explored 1,000,000), depth 12, 512,345 states/s, RSS 1.2 GiB` (states explored per second, resumed runs included). */
+function progressText(p: ExploreProgress): string {
+  const rss = process.memoryUsage.rss() / 2 ** 30;
+  return `states ${count(p.states)} (explored ${count(p.explored)}), depth ${p.depth}, ${count(p.seconds > 0 ? p.explored / p.seconds : 0)} states/s, RSS ${rss.toFixed(1)} GiB`;
 }
 
 export const exploreCommand: CommandSpec = {
@@ -66,6 +79,8 @@ export const exploreCommand: CommandSpec = {
       .option('--no-symmetry', 'compiled engine: do not merge states that differ only by interchangeable members')
       .option('--no-dead-ends', 'skip the dead-end search (saves the memory of the successor lists)')
       .option('--max-states <N>', 'stop after this many states (the result says it is incomplete)')
+      .option('--state-dir <dir>', 'compiled engine: keep the queue and every state found in files of <dir> (a new or empty one), checkpointed every 30 s; no dead-end search')
+      .option('--resume <dir>', 'continue the exploration a --state-dir run left in <dir> (same options), after an interruption')
       .option('--json', 'print the result as JSON');
   },
   async run(cmd: Command) {
@@ -80,14 +95,28 @@ export const exploreCommand: CommandSpec = {
       if (err instanceof MixError) throw new UsageError(`--mix: ${err.message}`);
       throw err;
     }
-    const result = explore(opts.engine, {
-      config,
-      alphabet: opts.alphabet,
-      urgent: opts.urgent,
-      symmetry: opts.engine === 'compiled' && opts.symmetry,
-      deadEnds: opts.deadEnds,
-      ...(opts.maxStates === undefined ? {} : { maxStates: positiveInt('--max-states', opts.maxStates) }),
-    });
+    if (opts.stateDir !== undefined && opts.resume !== undefined) throw new UsageError('--state-dir and --resume: give one (--resume takes the directory)');
+    const stateDir = opts.resume ?? opts.stateDir;
+    if (stateDir !== undefined && opts.engine !== 'compiled') throw new UsageError('--state-dir and --resume need the compiled engine');
+    const progress = startProgress('qjob explore');
+    let result;
+    try {
+      result = explore(opts.engine, {
+        config,
+        alphabet: opts.alphabet,
+        urgent: opts.urgent,
+        symmetry: opts.engine === 'compiled' && opts.symmetry,
+        deadEnds: opts.deadEnds,
+        ...(opts.maxStates === undefined ? {} : { maxStates: positiveInt('--max-states', opts.maxStates) }),
+        ...(stateDir === undefined ? {} : { stateDir, resume: opts.resume !== undefined }),
+        ...(progress.live ? { onProgress: (p: ExploreProgress) => progress.update(progressText(p)) } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ExploreStateError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      progress.done();
+    }
     if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
     else {
       const odd = ungroupableMembers(config);

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
 import { runQjob } from '../support/cli.ts';
+import { scratchFolder } from '../support/scratch.ts';
 
 const run = runQjob;
+const scratch = scratchFolder('qjob-explore-cli-');
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -26,6 +29,31 @@ describe('qjob explore', () => {
     const { code, out } = await run('explore', '--jobs', '2', '--grouped', '--alphabet', 'core', '--urgent', 'free');
     expect(code).toBe(1);
     expect(out).toMatch(/aborted-txn-members-fail[\s\S]*path: internal\.create j0/);
+  });
+
+  it('keeps its states in --state-dir, continues with --resume, and draws no progress line off a terminal', async () => {
+    const dir = join(scratch.dir, 'run');
+    const args = ['explore', '--jobs', '2', '--grouped', '--alphabet', 'core'];
+    const part = await run(...args, '--state-dir', dir, '--max-states', '2000');
+    expect(part.code).toBe(0);
+    expect(part.out).toContain('INCOMPLETE');
+    expect(part.err).toBe('');
+    const rest = await run(...args, '--resume', dir);
+    const whole = await run(...args);
+    const line = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(`${key}:`));
+    for (const key of ['states', 'transitions', 'depth', 'STT edges covered', 'violations']) expect(line(rest.out, key)).toBe(line(whole.out, key));
+    expect(line(rest.out, 'dead ends')).toBeUndefined();
+    expect(rest.err).toBe('');
+    for (const bad of [
+      ['--state-dir', dir],
+      ['--resume', join(scratch.dir, 'nothing')],
+      ['--state-dir', dir, '--resume', dir],
+      ['--resume', dir, '--engine', 'xstate'],
+    ]) {
+      const { code, err } = await run(...args, ...bad);
+      expect(code, bad.join(' ')).toBe(2);
+      expect(err).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('exits 2 on bad usage, without a stack trace', async () => {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { bitsFor, PackedStateSet } from '../../explore/stateStore.ts';
+
+/** A seeded generator (xorshift32), so a failure repeats. */
+function random(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+describe('the packed state set', () => {
+  for (const n of [1, 2, 3, 6]) {
+    it(`adds, finds and numbers states of ${n} member(s) exactly, across growth and widening`, () => {
+      const seed = 1000 + n;
+      const next = random(seed);
+      const set = new PackedStateSet(n, true, 4);
+      const reference = new Map<string, number>();
+      const w = new Int32Array(n + 1);
+      let widened = false;
+      for (let i = 0; i < 20_000; i++) {
+        // Small values first (many repeats), larger ones later (beyond 4 bits: the set must widen).
+        const range = i < 10_000 ? 6 : 1 << 11;
+        w[0] = next() & 1;
+        for (let k = 1; k <= n; k++) w[k] = next() % range;
+        if (Math.max(...w.subarray(1)) > set.maxLocal) {
+          set.widen(bitsFor(Math.max(...w.subarray(1)) + 1));
+          widened = true;
+        }
+        const key = w.join(',');
+        const known = reference.get(key);
+        const got = set.add(w, reference.size);
+        if (known === undefined) {
+          expect(got, `seed ${seed}, state ${key}`).toBe(-1);
+          reference.set(key, reference.size);
+        } else {
+          expect(got, `seed ${seed}, state ${key}`).toBe(known);
+        }
+      }
+      expect(widened).toBe(true);
+      expect(set.count).toBe(reference.size);
+      for (const key of [...reference.keys()].slice(0, 500)) expect(set.has(Int32Array.from(key.split(',').map(Number)))).toBe(true);
+      w.fill(0);
+      w[1] = set.maxLocal;
+      expect(set.has(w)).toBe(reference.has(w.join(',')));
+    });
+  }
+
+  it('tells states apart that differ only in the abort flag or in one member', () => {
+    const set = new PackedStateSet(6, false, 10);
+    expect(set.add(Int32Array.from([0, 0, 0, 0, 0, 0, 0]), 0)).toBe(-1);
+    expect(set.add(Int32Array.from([1, 0, 0, 0, 0, 0, 0]), 1)).toBe(-1);
+    expect(set.add(Int32Array.from([0, 0, 0, 0, 0, 0, 1023]), 2)).toBe(-1);
+    expect(set.add(Int32Array.from([0, 1023, 0, 0, 0, 0, 0]), 3)).toBe(-1);
+    expect(set.add(Int32Array.from([0, 0, 0, 0, 0, 0, 1023]), 4)).toBe(0);
+    expect(set.count).toBe(4);
+    expect(set.words).toBe(2);
+  });
+});
