@@ -14,12 +14,16 @@ import type { CheckState } from './state.ts';
 import { followChain, updateOwed } from './urgent.ts';
 import type { PendingVerb } from './pending.ts';
 import { BlockEventRules, type BlockEventFacts } from './rules/index.ts';
+import { adoptHeldBack, heldBackEvent, warnHeldEvent } from './heldBack.ts';
 
 type Data = Record<string, unknown>;
 
 function jobFor(st: CheckState, id: string, sawStatusEvents: boolean): JobTrack | undefined {
   const job = st.jobs.get(id);
   if (job) return job;
+  // A bash log may not have printed the job's statuses (heldBack.ts).
+  const held = sawStatusEvents && st.heldBack ? adoptHeldBack(st, id, true) : undefined;
+  if (held) return held;
   if (st.graveyard.has(id) && sawStatusEvents) {
     st.violate('event-after-null', id, "a job event after the job's 'null'", "only 'created' (a new job reusing the id)");
     return undefined;
@@ -104,6 +108,9 @@ function judgeBlockEvent(st: CheckState, job: JobTrack, event: BlockEventFacts<P
   for (const [id, check, rule] of BlockEventRules) {
     if (!st.wire && rule.needs.includes('wire-order')) continue;
     const found = check(facts);
-    if (found) st.require(found.causes ?? [], id, job.id, found.message, found.allowed);
+    if (!found) continue;
+    const at = st.heldBack ? heldBackEvent(st, facts, check) : undefined;
+    if (at !== undefined) warnHeldEvent(st, job, event, id, at);
+    else st.require(found.causes ?? [], id, job.id, found.message, found.allowed);
   }
 }

@@ -2,7 +2,7 @@
  * The trace checker: feed it a trace's lines in order (`push`), then `end` for the verdict. It keeps
  * only per-live-job state and unanswered commands, so memory does not grow with the trace.
  */
-import { isJobEventName, type JobEventName, latestProfile, profileFor, profileForGreeting, UnknownReleaseError, type Profile, type QmpErrorClass } from '../machines/index.ts';
+import { JobEvents, type JobEventName, latestProfile, profileFor, profileForGreeting, UnknownReleaseError, type Profile, type QmpErrorClass } from '../machines/index.ts';
 import { isJobApiCommand, sinceOf } from '../machines/profile.ts';
 import type { QmpMessage, SessionStart, TraceLine, TraceMeta } from '../traces/format.ts';
 import { TraceInputError } from '../traces/reader.ts';
@@ -32,6 +32,15 @@ const SESSION_CAUSES: Readonly<Record<SessionStart['cause'], string>> = {
   quit: 'a command after quit was answered (a new QEMU)',
   'test-case': 'the next test case (its own QEMU)',
 };
+
+/**
+ * isJobEventName as a Set lookup: a name fresh from JSON.parse is not an interned string, and a property
+ * lookup (Object.hasOwn) interns it first, on every event.
+ */
+const JOB_EVENT_NAMES: ReadonlySet<string> = new Set(Object.keys(JobEvents));
+function isJobEvent(name: string): name is JobEventName {
+  return JOB_EVENT_NAMES.has(name);
+}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,6 +97,7 @@ export class TraceChecker {
     const st = this.st ?? this.start(undefined, lineNo);
     st.line = lineNo;
     st.msg = msg;
+    st.heldBack = line.harness === 'bash' && !st.wire;
     if (line.dir === 'send') this.onSend(st, msg, lineNo);
     else if (typeof msg['event'] === 'string') this.onEvent(st, msg['event'], msg['data']);
     else if ('return' in msg || 'error' in msg) this.onReply(st, msg);
@@ -97,6 +107,16 @@ export class TraceChecker {
   stats(): { readonly liveJobs: number; readonly dismissedRemembered: number; readonly pendingCommands: number } {
     const st = this.st;
     return { liveJobs: st?.jobs.size ?? 0, dismissedRemembered: st?.graveyard.size ?? 0, pendingCommands: st?.pending.length ?? 0 };
+  }
+
+  /**
+   * The status of each job the session knows now, by id, for reports: live jobs and remembered dismissed
+   * ones (`null`); `undefined` while no status event has shown it. Jobs of a previous session are gone.
+   */
+  jobStatuses(): Map<string, string | undefined> {
+    const out = new Map<string, string | undefined>();
+    for (const [id, job] of [...(this.st?.graveyard ?? []), ...(this.st?.jobs ?? [])]) out.set(id, job.statusKnown ? statusName(job.status) : undefined);
+    return out;
   }
 
   /** The verdict; unanswered commands become warnings (the trace is a prefix of a session). */
@@ -229,18 +249,21 @@ export class TraceChecker {
 
   private onEvent(st: CheckState, name: string, rawData: unknown): void {
     const data = isObject(rawData) ? rawData : {};
-    if (isJobEventName(name)) {
-      const idKey = name === 'JOB_STATUS_CHANGE' || name === 'BLOCK_JOB_PENDING' ? 'id' : 'device';
+    // The commonest event first: a comparison costs less than hashing a name fresh from JSON.parse.
+    const statusChange = name === 'JOB_STATUS_CHANGE';
+    const jobEvent = statusChange || isJobEvent(name);
+    if (jobEvent) {
+      const idKey = statusChange || name === 'BLOCK_JOB_PENDING' ? 'id' : 'device';
       const bad = !isObject(rawData) ? '`data` is not an object' : typeof data[idKey] !== 'string' ? `no \`${idKey}\` string` : name === 'JOB_STATUS_CHANGE' && typeof data['status'] !== 'string' ? 'no `status` string' : undefined;
       if (bad) st.violate('malformed-message', undefined, `${name}: ${bad}`, `data with the job's ${idKey}${name === 'JOB_STATUS_CHANGE' ? ' and status' : ''}`);
+      checkEventInRelease(st, statusChange ? 'JOB_STATUS_CHANGE' : name);
     }
-    if (isJobEventName(name)) checkEventInRelease(st, name);
-    if (name === 'JOB_STATUS_CHANGE') {
+    if (statusChange) {
       this.sawStatusEvents = true;
       this.sawAnyStatusEvents = true;
       st.judged.statusEvents++;
       onStatusChange(st, data['id'], data['status']);
-    } else if (isJobEventName(name)) {
+    } else if (jobEvent) {
       st.judged.blockEvents++;
       onBlockEvent(st, name, data, st.statusEvents && (st.wire || this.sawStatusEvents));
     } else if (name === 'SHUTDOWN') {
@@ -264,7 +287,8 @@ export class TraceChecker {
     }
     if (st.wire) {
       checkOwedAtReply(st);
-      const overtaken = pending.slice(0, i).find((q) => !q.oob);
+      let overtaken: Pending | undefined;
+      for (let k = 0; k < i && !overtaken; k++) if (!pending[k]!.oob) overtaken = pending[k];
       if (overtaken && !pending[i]!.oob) {
         st.violate('reply-out-of-order', undefined, `the reply to ${pending[i]!.name} (line ${pending[i]!.line}) came before the reply to ${overtaken.name} (line ${overtaken.line})`, `the reply to ${overtaken.name} first`);
       }
@@ -282,7 +306,7 @@ export class TraceChecker {
 
   private answer(st: CheckState, p: Pending, reply: Reply): void {
     if (reply.ok) checkReplyShape(st, p, reply.value);
-    if (isJobApiCommand(p.name) && !st.profile.commands.has(p.name) && (reply.ok || reply.error.class !== 'CommandNotFound')) {
+    if (!st.profile.commands.has(p.name) && isJobApiCommand(p.name) && (reply.ok || reply.error.class !== 'CommandNotFound')) {
       const since = sinceOf(p.name);
       const what = reply.ok ? 'was accepted' : `was refused with ${reply.error.class}`;
       st.violate('not-in-release', undefined, `${p.name} (line ${p.line}) ${what}`, `CommandNotFound: QEMU ${st.profile.release} has no ${p.name}${since ? ` (since ${since})` : ''}`);
@@ -291,7 +315,7 @@ export class TraceChecker {
       case 'verb':
         if (st.wire) onVerbReply(st, p, reply);
         else {
-          dropVerb(st, p);
+          st.dropVerb(p);
           if (st.statusEvents) onLogVerbReply(st, p, reply);
           this.firstVerbReply ??= st.judged.verbReplies > 0 ? st.line : undefined;
         }
@@ -377,10 +401,3 @@ function restartWindow(st: CheckState, p: Pending): void {
   }
 }
 
-function dropVerb(st: CheckState, p: Extract<Pending, { kind: 'verb' }>): void {
-  const list = st.verbsByJob.get(p.event.id);
-  if (!list) return;
-  const i = list.indexOf(p);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) st.verbsByJob.delete(p.event.id);
-}

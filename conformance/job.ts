@@ -25,12 +25,28 @@ export interface CreatorRef {
   readonly bound: readonly (JobTrack | undefined)[];
 }
 
-function templatesFor(profile: Profile, id: string, spec: CreationSpec | undefined, type: JobType | undefined): JobContext[] {
+/**
+ * The templates of every job with the same release and creation facts are alike (their `id` is not
+ * read: verbModel.ts puts a placeholder there), so they are built once and shared; a creation costs a
+ * Map lookup. Keys come from a few types and flags.
+ */
+const TEMPLATES = new WeakMap<Profile, Map<string, readonly JobContext[]>>();
+
+function templatesFor(profile: Profile, spec: CreationSpec | undefined, type: JobType | undefined): readonly JobContext[] {
+  let byKey = TEMPLATES.get(profile);
+  if (!byKey) TEMPLATES.set(profile, (byKey = new Map()));
+  const key = `${type ?? ''}|${spec?.autoFinalize}|${spec?.autoDismiss}|${spec?.copyMode}|${spec?.activeCommit}`;
+  let out = byKey.get(key);
+  if (out === undefined) byKey.set(key, (out = buildTemplates(profile, spec, type)));
+  return out;
+}
+
+function buildTemplates(profile: Profile, spec: CreationSpec | undefined, type: JobType | undefined): JobContext[] {
   const types: readonly JobType[] = type ? [type] : profile.jobTypes;
   const out: JobContext[] = [];
   for (const t of types) {
     const base = {
-      id,
+      id: '',
       type: t,
       autoFinalize: spec?.autoFinalize,
       autoDismiss: spec?.autoDismiss,
@@ -51,7 +67,7 @@ export class JobTrack {
   /** The flag sets the job may have; usually exactly one. */
   beliefs: number[];
   /** Model contexts of the types the job may have (one once the type is known; two for a commit of unknown top). */
-  templates: JobContext[];
+  templates: readonly JobContext[];
   type: JobType | undefined;
   readonly autoFinalize: boolean | undefined;
   readonly autoDismiss: boolean | undefined;
@@ -102,7 +118,7 @@ export class JobTrack {
     this.speed = spec?.speed;
     this.autoFinalize = spec?.autoFinalize;
     this.autoDismiss = spec?.type && JobTypes[spec.type].manualDismiss ? false : spec?.autoDismiss;
-    this.templates = templatesFor(profile, id, spec, spec?.type);
+    this.templates = templatesFor(profile, spec, spec?.type);
     this.beliefs = [spec?.copyMode === 'write-blocking' ? WB : 0];
   }
 
@@ -111,7 +127,7 @@ export class JobTrack {
     if (this.type === type) return true;
     if (this.type !== undefined) return false;
     this.type = type;
-    this.templates = templatesFor(this.profile, this.id, this.spec, type);
+    this.templates = templatesFor(this.profile, this.spec, type);
     this.templateIds = undefined;
     return true;
   }

@@ -66,6 +66,8 @@ export interface ThreadOptions {
    */
   readonly startAfterMs?: number;
   readonly worthMs?: number;
+  /** Called as each file is done, with the number done and the number of files (a progress line). */
+  readonly onFile?: (done: number, total: number) => void;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function checkFilesInParallel(
   if (left === 0) settle?.();
   const done = (index: number, outcome: Outcome): void => {
     outcomes[index] = outcome;
+    threads.onFile?.(files.length - left + 1, files.length);
     if ('crash' in outcome) settle?.(new Error(`${files[index]}: ${outcome.crash}`));
     else if (--left === 0) settle?.();
   };

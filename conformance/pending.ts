@@ -2,7 +2,7 @@
  * Commands sent and not yet answered, by kind. Each keeps its own window: what the job(s) it concerns
  * could have been while QEMU ran it, from its send to its reply (docs/checker.md, "Asynchrony").
  */
-import { isVerbCommand, VerbCommands, type QmpError, type VerbCommandName, type VerbEvent } from '../machines/index.ts';
+import { VerbCommands, type QmpError, type VerbCommandName, type VerbEvent } from '../machines/index.ts';
 import type { QmpMessage } from '../traces/format.ts';
 import { creationOf, type Creation } from './creation.ts';
 import { Txn, type JobTrack } from './job.ts';
@@ -20,8 +20,8 @@ interface Base {
 export interface PendingVerb extends Base {
   readonly kind: 'verb';
   readonly event: VerbEvent;
-  /** The event's arguments as one string (cache key of its effects). */
-  readonly signature: string;
+  /** The command's name and the arguments that change its reply or effect (cache key of its effects, verbModel.ts). */
+  readonly signature: number | string;
   /** Arguments the model does not read (or of the wrong type): QAPI may refuse them, so the reply is not judged. */
   readonly loose: boolean;
   /**
@@ -46,7 +46,8 @@ export interface PendingVerb extends Base {
  */
 export interface Deferred {
   readonly violation: ViolationDraft;
-  readonly waiting: Set<PendingVerb>;
+  /** How many of those commands are still unanswered or accepted-unknown (each settles it once). */
+  waiting: number;
   excused: boolean;
 }
 
@@ -106,33 +107,56 @@ const EXTRA_ARGS: Partial<Record<VerbCommandName, Readonly<Record<string, string
  * applies: the job's name is missing, or block-job-change has `copy-mode` with a `type` other than
  * mirror (the member exists only in the mirror branch of the union: "Parameter 'copy-mode' is unexpected").
  */
-function verbOf(name: VerbCommandName, args: Record<string, unknown>): { event: VerbEvent; loose: boolean } | undefined {
-  const idArg = VerbCommands[name].idArg;
+function verbOf(name: VerbCommandName, info: VerbInfo, args: Record<string, unknown>): { event: VerbEvent; loose: boolean } | undefined {
+  const { idArg, extra } = info;
   const id = args[idArg];
   if (typeof id !== 'string') return undefined;
   if (name === 'block-job-change' && args['copy-mode'] !== undefined && args['type'] !== 'mirror') return undefined;
-  const extra = EXTRA_ARGS[name] ?? {};
   let loose = false;
   for (const key of Object.keys(args)) {
     if (key === idArg) continue;
     const type = extra[key];
     if (type === undefined || typeof args[key] !== type) loose = true;
   }
-  const event: VerbEvent = {
-    type: name,
-    id,
-    force: args['force'] === true,
-    ...(typeof args['speed'] === 'number' ? { speed: args['speed'] } : {}),
-    ...(typeof args['type'] === 'string' ? { jobType: args['type'] as VerbEvent['jobType'] } : {}),
-    ...(typeof args['copy-mode'] === 'string' ? { copyMode: args['copy-mode'] } : {}),
-  };
+  const speed = args['speed'];
+  const type = args['type'];
+  const copyMode = args['copy-mode'];
+  const event: VerbEvent =
+    typeof speed !== 'number' && typeof type !== 'string' && typeof copyMode !== 'string'
+      ? { type: name, id, force: args['force'] === true }
+      : {
+          type: name,
+          id,
+          force: args['force'] === true,
+          ...(typeof speed === 'number' ? { speed } : {}),
+          ...(typeof type === 'string' ? { jobType: type as VerbEvent['jobType'] } : {}),
+          ...(typeof copyMode === 'string' ? { copyMode } : {}),
+        };
   return { event, loose };
 }
 
-/** A verb's name and the arguments that can change its reply or effect (a speed only by its sign). */
-function signatureOf(e: VerbEvent): string {
-  const speed = e.speed === undefined ? '' : e.speed < 0 ? '-' : '+';
-  return `${e.type}|${e.force === true ? 1 : 0}|${speed}|${e.jobType ?? ''}|${e.copyMode ?? ''}`;
+interface VerbInfo {
+  readonly index: number;
+  readonly idArg: string;
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+/**
+ * The verb commands by name, in a Map: a command name fresh from JSON.parse is not an interned string,
+ * and a property lookup (isVerbCommand, VerbCommands[name]) interns it first, on every command.
+ */
+const VERB_INFO: ReadonlyMap<string, VerbInfo> = new Map(
+  (Object.keys(VerbCommands) as VerbCommandName[]).map((name, index) => [name, { index, idArg: VerbCommands[name].idArg, extra: EXTRA_ARGS[name] ?? {} }]),
+);
+
+/**
+ * A verb's name and the arguments that can change its reply or effect (a speed only by its sign): a
+ * small integer, or a string when the command names a job type or copy mode (block-job-change).
+ */
+function signatureOf(e: VerbEvent): number | string {
+  const speed = e.speed === undefined ? 0 : e.speed < 0 ? 1 : 2;
+  if (e.jobType === undefined && e.copyMode === undefined) return (VERB_INFO.get(e.type)!.index * 2 + (e.force ? 1 : 0)) * 3 + speed;
+  return `${e.type}|${e.force ? 1 : 0}|${speed}|${e.jobType ?? ''}|${e.copyMode ?? ''}`;
 }
 
 /** Classifies a sent command. */
@@ -142,8 +166,9 @@ export function pendingOf(msg: QmpMessage, line: number): Pending {
   const oob = typeof msg['exec-oob'] === 'string';
   const rawArgs = msg['arguments'];
   const args = typeof rawArgs === 'object' && rawArgs !== null && !Array.isArray(rawArgs) ? (rawArgs as Record<string, unknown>) : {};
-  if (isVerbCommand(name)) {
-    const v = verbOf(name, args);
+  const info = VERB_INFO.get(name);
+  if (info !== undefined) {
+    const v = verbOf(name as VerbCommandName, info, args);
     if (v) return { kind: 'verb', name, qid, line, oob, event: v.event, loose: v.loose, signature: signatureOf(v.event), window: null, track: undefined, deferred: undefined };
     return { kind: 'other', name, qid, line, oob, mustFail: true };
   }

@@ -4,7 +4,7 @@
  * throughout must be listed, and a job absent throughout must not be. query-jobs never lists
  * `undefined` or `null` jobs (job_create inserts after `undefined`; dismissal unlinks with `null`).
  */
-import { atLeast, isJobType, JobStatus, JobTypes } from '../machines/index.ts';
+import { atLeast, isJobType, JobStatus, JobTypes, type Profile } from '../machines/index.ts';
 import { C, isAlive, N, R, S, statusIndex, statusName, U, Y } from './encoding.ts';
 import { JobTrack } from './job.ts';
 import type { PendingQuery } from './pending.ts';
@@ -107,10 +107,27 @@ function checkType(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack)
 function judgeEntry(st: CheckState, q: PendingQuery, entry: Entry, job: JobTrack, s: number): void {
   if (q.block && st.wire) checkSpeed(st, job, entry['speed'], 'query-block-jobs', false);
   if (entry['error'] !== undefined && (s === R || s === Y)) job.failing = true;
-  // `ready` is true in ready and standby only: recorded sessions of 5.2 (standby aside), 7.2 and 10.0 show it.
-  const readyObserved = atLeast(st.profile.version, '7.2') || (atLeast(st.profile.version, '5.2') && s !== S);
+  const observed = readyObservedFrom(st.profile);
+  const readyObserved = observed === 'all' || (observed === 'but-standby' && s !== S);
   const facts = { job, status: s, entry, command: q.name, block: q.block, wire: st.wire, readyObserved };
-  for (const [id, check] of QueryEntryRules) for (const found of check(facts)) st.violate(id, job.id, found.message, found.allowed);
+  for (let i = 0; i < QueryEntryRules.length; i++) {
+    const [id, check] = QueryEntryRules[i]!;
+    for (const found of check(facts)) st.violate(id, job.id, found.message, found.allowed);
+  }
+}
+
+/**
+ * `ready` is true in ready and standby only: recorded sessions of 5.2 (standby aside), 7.2 and 10.0
+ * show it. Per release, computed once.
+ */
+const READY_OBSERVED = new WeakMap<Profile, 'all' | 'but-standby' | 'none'>();
+function readyObservedFrom(profile: Profile): 'all' | 'but-standby' | 'none' {
+  let r = READY_OBSERVED.get(profile);
+  if (r === undefined) {
+    r = atLeast(profile.version, '7.2') ? 'all' : atLeast(profile.version, '5.2') ? 'but-standby' : 'none';
+    READY_OBSERVED.set(profile, r);
+  }
+  return r;
 }
 
 function checkMissing(st: CheckState, q: PendingQuery, listed: ReadonlySet<string>): void {

@@ -50,6 +50,10 @@ export class CheckState {
   readonly graveyard = new Map<string, JobTrack>();
   /** Unanswered commands in send order. */
   readonly pending: Pending[] = [];
+  /**
+   * Unanswered verb commands by job id. A list emptied by replies stays while a live job has the id (a
+   * Map delete and set per command costs more than the entry), so entries are bounded by live jobs.
+   */
   readonly verbsByJob = new Map<string, PendingVerb[]>();
   readonly queries: PendingQuery[] = [];
   readonly creators: PendingCreator[] = [];
@@ -84,6 +88,11 @@ export class CheckState {
   /** The line and message being checked. */
   line = 0;
   msg: QmpMessage = {};
+  /**
+   * The message being checked is from a bash iotests log (TraceLine.harness): its job events are a
+   * subsequence of those QEMU sent (heldBack.ts).
+   */
+  heldBack = false;
   /** Wire order and commands are known: the rules that need them apply. */
   readonly wire: boolean;
   /** The release emits JOB_STATUS_CHANGE, so statuses are known from events. */
@@ -107,7 +116,8 @@ export class CheckState {
 
   /** A violation at the current line, not yet recorded. */
   violation(rule: RuleId, job: string | undefined, message: string, allowed: string): ViolationDraft {
-    return { file: this.file, line: this.line, ...(job !== undefined ? { job } : {}), rule, message, raw: this.msg, allowed };
+    const { file, line, msg: raw } = this;
+    return job !== undefined ? { file, line, job, rule, message, raw, allowed } : { file, line, rule, message, raw, allowed };
   }
 
   record(d: ViolationDraft): void {
@@ -135,8 +145,9 @@ export class CheckState {
       const n = p.window ? p.window.keys.length : this.keysOf(p.event.id).length;
       p.cut = Math.min(p.cut ?? n, n);
     }
-    const d = { violation: this.violation(rule, job, message, allowed), waiting: new Set(cause), excused: false };
-    for (const p of cause) (p.deferred ??= []).push(d);
+    const causes = cause.length === 1 ? cause : [...new Set(cause)];
+    const d = { violation: this.violation(rule, job, message, allowed), waiting: causes.length, excused: false };
+    for (const p of causes) (p.deferred ??= []).push(d);
   }
 
   /** A verb command was answered: an acceptance excuses what it could have caused; a refusal excuses nothing. */
@@ -150,8 +161,7 @@ export class CheckState {
         d.excused = true;
         continue;
       }
-      d.waiting.delete(p);
-      if (d.waiting.size === 0) this.record(d.violation);
+      if (--d.waiting === 0) this.record(d.violation);
     }
   }
 
@@ -167,6 +177,7 @@ export class CheckState {
   bury(job: JobTrack): void {
     this.owed.delete(job);
     if (this.jobs.get(job.id) === job) this.jobs.delete(job.id);
+    if (this.verbsByJob.get(job.id)?.length === 0) this.verbsByJob.delete(job.id);
     this.graveyard.delete(job.id);
     this.graveyard.set(job.id, job);
     if (this.graveyard.size > GRAVEYARD_SIZE) {
@@ -179,13 +190,29 @@ export class CheckState {
   /** The (status, flags) keys of the job an id names now: absent jobs are `undefined` or `null`. */
   keysOf(id: string): number[] {
     const job = this.jobs.get(id);
-    if (job) return job.beliefs.map((b) => packKey(job.status, b));
+    if (job) {
+      const beliefs = job.beliefs;
+      if (beliefs.length === 1) return [packKey(job.status, beliefs[0]!)];
+      return beliefs.map((b) => packKey(job.status, b));
+    }
     return [packKey(this.graveyard.has(id) ? N : U, 0)];
   }
 
   /** Whether a change of job `id` must be recorded in some open window. */
   watched(id: string): boolean {
-    return this.queries.length > 0 || this.verbsByJob.has(id);
+    if (this.queries.length > 0) return true;
+    const verbs = this.verbsByJob.get(id);
+    return verbs !== undefined && verbs.length > 0;
+  }
+
+  /** An answered verb command leaves its job's list. */
+  dropVerb(p: PendingVerb): void {
+    const id = p.event.id;
+    const list = this.verbsByJob.get(id);
+    if (!list) return;
+    const i = list.indexOf(p);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0 && !this.jobs.has(id)) this.verbsByJob.delete(id);
   }
 
   /** Records the job's state before a change in the windows still open (call only when watched). */
@@ -269,7 +296,7 @@ export class CheckState {
   /** The unanswered commands that apply one of `verbs` to job `id`. */
   pendingVerbs(id: string, verbs: readonly JobVerb[]): readonly PendingVerb[] {
     const list = this.verbsByJob.get(id);
-    if (!list) return NONE;
+    if (!list || list.length === 0) return NONE;
     return list.filter((p) => verbs.includes(verbOfCommand(p)));
   }
 }

@@ -9,9 +9,10 @@ import { bindCreated } from './creators.ts';
 import { C, CX, D, E, FC, isAlive, N, R, statusIndex, statusName, sttEdge, sttNext, U, UP, X, Y } from './encoding.ts';
 import { JobTrack } from './job.ts';
 import type { PendingVerb } from './pending.ts';
-import { TransitionRules, type TransitionFacts } from './rules/index.ts';
+import { LogTransitionRulesByEdge, TransitionRulesByEdge, type TransitionFacts } from './rules/index.ts';
 import type { CheckState } from './state.ts';
 import { claimsOnStatus } from './logClaims.ts';
+import { adoptHeldBack, concludedThrough, heldBackStep, passThrough, warnHeldStep } from './heldBack.ts';
 import { followChain, updateOwed } from './urgent.ts';
 
 export function onStatusChange(st: CheckState, id: unknown, status: unknown): void {
@@ -37,6 +38,13 @@ export function onStatusChange(st: CheckState, id: unknown, status: unknown): vo
 }
 
 function newJob(st: CheckState, id: string, s: number): void {
+  if (s !== C && st.heldBack) {
+    const held = adoptHeldBack(st, id, false);
+    if (held) {
+      transition(st, held, s);
+      return;
+    }
+  }
   st.coverage?.edge('undefined', statusName(s));
   if (s !== C) {
     if (st.graveyard.has(id)) {
@@ -81,12 +89,23 @@ function newJob(st: CheckState, id: string, s: number): void {
     }
   }
   st.graveyard.delete(id);
+  // The job an accepted creating command made, if its `created` was printed after the reply.
+  st.unboundSpecs.delete(id);
   st.jobs.set(id, job);
   if (watched) st.after(id);
 }
 
 function transition(st: CheckState, job: JobTrack, s: number): void {
   const from = job.status;
+  const held = st.heldBack ? heldBackStep(st, job, s) : undefined;
+  if (held) passThrough(st, job, held);
+  if (held && held.rules.length > 0) {
+    warnHeldStep(st, job, s, held);
+    apply(st, job, held.from, s, false);
+    concludedThrough(job, held);
+    updateOwed(st, job, true);
+    return;
+  }
   if (from === s || !sttEdge(from, s)) {
     const what = from === s ? 'repeats the status: QEMU emits no event for a self-loop' : 'is not an edge of JobSTT';
     st.violate('illegal-transition', job.id, `'${statusName(from)}' → '${statusName(s)}' ${what}`, `from '${statusName(from)}': ${sttNext(from).join(', ') || 'nothing'}`);
@@ -94,23 +113,31 @@ function transition(st: CheckState, job: JobTrack, s: number): void {
   } else {
     judgeTransition(st, job, from, s);
   }
-  apply(st, job, from, s);
+  apply(st, job, from, s, true);
+  if (held && s === E) concludedThrough(job, held);
   updateOwed(st, job, true);
 }
 
 /** Dispatches a legal status change to every rule judged there; rules that need the wire order are skipped in logs. */
 function judgeTransition(st: CheckState, job: JobTrack, from: number, to: number): void {
+  const rules = (st.wire ? WIRE_RULES : LOG_RULES)[from * STATUS_COUNT + to]!;
+  if (rules.length === 0) {
+    job.failing = false;
+    return;
+  }
   const facts: TransitionFacts<PendingVerb> = { job, from, to, wire: st.wire, shutdown: st.shutdown, pending: st.pendingOf };
-  for (const [id, check] of st.wire ? WIRE_RULES : LOG_RULES) {
-    const found = check(facts);
-    if (found) st.require(found.causes ?? [], id, job.id, found.message, found.allowed);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const found = rule[1](facts);
+    if (found) st.require(found.causes ?? [], rule[0], job.id, found.message, found.allowed);
   }
   job.failing = false;
 }
 
-/** The transition rules of a wire trace, and those that hold in a log too. */
-const WIRE_RULES = TransitionRules;
-const LOG_RULES = TransitionRules.filter(([, , rule]) => !rule.needs.includes('wire-order'));
+/** The transition rules of a wire trace, and those that hold in a log too, by status change. */
+const WIRE_RULES = TransitionRulesByEdge;
+const LOG_RULES = LogTransitionRulesByEdge;
+const STATUS_COUNT = JobStatus.length;
 
 /** A cancel of `job` was accepted or is unanswered. */
 function maybeCancelled(st: CheckState, job: JobTrack): boolean {
@@ -133,7 +160,8 @@ function abortTxn(st: CheckState, job: JobTrack): void {
   }
 }
 
-function apply(st: CheckState, job: JobTrack, from: number, s: number): void {
+/** The job takes status `s`; `printed`: the step itself was seen (false: through statuses a bash log did not print). */
+function apply(st: CheckState, job: JobTrack, from: number, s: number, printed: boolean): void {
   const watched = st.watched(job.id);
   if (watched) st.before(job.id);
   job.status = s;
@@ -143,7 +171,7 @@ function apply(st: CheckState, job: JobTrack, from: number, s: number): void {
   if (s === E) job.concludedFrom = from;
   if (s === D) job.pendingEvent = false;
   if (watched) st.after(job.id);
-  st.coverage?.edge(statusName(from), statusName(s));
+  if (printed) st.coverage?.edge(statusName(from), statusName(s));
   const txn = job.txn;
   if (s === X && txn && !txn.aborting) abortTxn(st, job);
   if (s === N) st.bury(job);

@@ -85,11 +85,13 @@ export function owedStep(job: JobTrack): string | undefined {
 /** Recomputes what `job` (and, when its status changed, its transaction's members) owes. */
 export function updateOwed(st: CheckState, job: JobTrack, members: boolean): void {
   if (!st.wire) return;
-  const list = members && job.txn ? job.txn.members : [job];
-  for (const m of list) {
-    if (owedStep(m) !== undefined) st.owed.add(m);
-    else st.owed.delete(m);
-  }
+  if (members && job.txn) for (const m of job.txn.members) owe(st, m);
+  else owe(st, job);
+}
+
+function owe(st: CheckState, job: JobTrack): void {
+  if (owedStep(job) !== undefined) st.owed.add(job);
+  else st.owed.delete(job);
 }
 
 /** Marks an owed event as reported, so it is reported once. */

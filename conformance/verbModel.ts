@@ -20,17 +20,19 @@ export interface ModelAnswer {
 }
 
 class VerbModel {
-  private readonly signatures = new Map<string, number>();
+  private readonly signatures = new Map<number | string, number>();
   private readonly events: VerbEvent[] = [];
   private readonly templateIds = new Map<string, number>();
   private readonly templates: JobContext[] = [];
+  /** Template ids by context object (job.ts shares its templates between jobs). */
+  private readonly byTemplate = new WeakMap<JobContext, number>();
   private readonly answers = new Map<number, ModelAnswer>();
   private readonly absent = new Map<number, QmpError | undefined>();
 
   constructor(private readonly profile: Profile) {}
 
-  /** A small integer for a command's name and arguments. */
-  signature(event: VerbEvent, signature: string): number {
+  /** A small integer for a command's name and arguments (`signature`: pending.ts signatureOf). */
+  signature(event: VerbEvent, signature: number | string): number {
     let id = this.signatures.get(signature);
     if (id === undefined) {
       if (this.signatures.size >= MAX_ENTRIES) this.reset();
@@ -43,6 +45,14 @@ class VerbModel {
 
   /** A small integer for a job context's type facts (everything but id, status and flags). */
   template(t: JobContext): number {
+    const known = this.byTemplate.get(t);
+    if (known !== undefined) return known;
+    const id = this.templateId(t);
+    this.byTemplate.set(t, id);
+    return id;
+  }
+
+  private templateId(t: JobContext): number {
     const facts = `${t.type}|${t.isBlockJob}|${t.hasReady}|${t.softCancelInReady}|${t.supportsChange}|${t.hasPausePoints}|${t.copyMode === null}`;
     let id = this.templateIds.get(facts);
     if (id === undefined) {
@@ -94,6 +104,26 @@ export function verbModel(profile: Profile): VerbModel {
   let m = models.get(profile);
   if (!m) models.set(profile, (m = new VerbModel(profile)));
   return m;
+}
+
+/** The model's replies (cached, so few) split at the placeholder. */
+const PARTS = new WeakMap<QmpError, readonly string[]>();
+
+/** Whether `desc` is the reply's text with the job id put back (compared in place: no string is built). */
+export function sameText(reply: QmpError, id: string, desc: string): boolean {
+  let parts = PARTS.get(reply);
+  if (parts === undefined) PARTS.set(reply, (parts = reply.desc.split(PLACEHOLDER)));
+  let pos = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) {
+      if (!desc.startsWith(id, pos)) return false;
+      pos += id.length;
+    }
+    const part = parts[i]!;
+    if (!desc.startsWith(part, pos)) return false;
+    pos += part.length;
+  }
+  return pos === desc.length;
 }
 
 /** An error with the job id put back into its text. */

@@ -14,7 +14,7 @@ import type { JobTrack } from './job.ts';
 import type { PendingVerb, Reply, Window } from './pending.ts';
 import type { CheckState } from './state.ts';
 import { speedValue } from './creation.ts';
-import { verbModel, withId } from './verbModel.ts';
+import { sameText, verbModel, withId } from './verbModel.ts';
 
 interface Outcome {
   /** The window entry (a state the job was in) this outcome is for. */
@@ -28,6 +28,14 @@ interface Outcome {
 
 /** QEMU's refusal by the verb table (job_apply_verb_locked): job id, status, verb. */
 export const VERB_REFUSED = /^Job '(.*)' in state '([a-z]+)' cannot accept command verb '([a-z-]+)'$/;
+
+/** The status a model reply that is a verb-table refusal names (memoised: the model's replies are cached), or null. */
+const REFUSED_STATE = new WeakMap<QmpError, string | null>();
+function refusedState(reply: QmpError): string | null {
+  let s = REFUSED_STATE.get(reply);
+  if (s === undefined) REFUSED_STATE.set(reply, (s = VERB_REFUSED.exec(reply.desc)?.[2] ?? null));
+  return s;
+}
 
 /** What the model says for each state of the window and each type the job may have. */
 function outcomes(st: CheckState, p: PendingVerb, w: Window, job: JobTrack | undefined): Outcome[] {
@@ -70,12 +78,7 @@ function windowNow(st: CheckState, id: string): Window {
 
 export function onVerbReply(st: CheckState, p: PendingVerb, reply: Reply): void {
   const id = p.event.id;
-  const list = st.verbsByJob.get(id);
-  if (list) {
-    const i = list.indexOf(p);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) st.verbsByJob.delete(id);
-  }
+  st.dropVerb(p);
   const w = p.window ?? windowNow(st, id);
   const job = p.track ?? st.lookup(id);
   const outs = outcomes(st, p, w, job);
@@ -130,13 +133,17 @@ function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outc
     st.judged.refusals++;
     const s = statusIndex(named[2]);
     const verb = VerbCommands[name].verb;
-    const during = [...new Set(keys.map((k) => keyStatus(k)))].map((k) => (isAlive(k) ? `'${statusName(k)}'` : 'absent'));
-    const at = sameClass.filter((o) => o.status === s && VERB_REFUSED.exec(o.reply!.desc)?.[2] === named[2]);
     if (named[3] !== verb || named[1] !== id) {
       st.violate('verb-error-state', id, `the error names job '${named[1]}' and verb '${named[3]}' for ${name} of '${id}'`, `job '${id}', verb '${verb}'`);
-    } else if (!keys.some((k) => keyStatus(k) === s)) {
+      return strictText(st, p, err, sameClass);
+    }
+    if (!keys.some((k) => keyStatus(k) === s)) {
+      const during = [...new Set(keys.map((k) => keyStatus(k)))].map((k) => (isAlive(k) ? `'${statusName(k)}'` : 'absent'));
       st.violate('verb-error-state', id, `the error names state '${named[2]}'`, `a state the job was in: ${during.join(', ')}`);
-    } else if (at.length === 0) {
+      return strictText(st, p, err, sameClass);
+    }
+    const at = sameClass.filter((o) => o.status === s && refusedState(o.reply!) === named[2]);
+    if (at.length === 0) {
       st.violate('verb-error-state', id, `the error names state '${named[2]}', which accepts ${verb} in QEMU ${st.profile.release}`, describe(outs, id));
     } else {
       return strictText(st, p, err, at);
@@ -148,7 +155,7 @@ function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outc
 /** Under --strict, the outcomes whose text is QEMU's; otherwise those, if any, else all of `sameClass`. */
 function strictText(st: CheckState, p: PendingVerb, err: QmpError, sameClass: readonly Outcome[]): Outcome[] {
   const id = p.event.id;
-  const exact = sameClass.filter((o) => withId(o.reply!, id).desc === err.desc);
+  const exact = sameClass.filter((o) => sameText(o.reply!, id, err.desc));
   if (exact.length > 0) return exact;
   if (st.strict) st.violate('verb-error-text', id, `error text "${err.desc}"`, describe(sameClass, id));
   return [...sameClass];
@@ -174,6 +181,12 @@ function refusalByTable(st: CheckState, p: PendingVerb, desc: string): void {
  * then the flag changes events made later in the window, in order.
  */
 function applyEffects(job: JobTrack, w: Window, agree: readonly Outcome[]): void {
+  if (agree.length === 1 && w.at[agree[0]!.entry] === w.ops.length) {
+    // One state agrees and no event changed the flags after it: the usual case.
+    const bits = agree[0]!.bits;
+    if (job.beliefs.length !== 1 || job.beliefs[0] !== bits) job.beliefs = [bits];
+    return;
+  }
   const finals: number[] = [];
   for (const o of agree) {
     let list = [o.bits];
@@ -199,7 +212,8 @@ function afterSuccess(st: CheckState, p: PendingVerb, job: JobTrack, verb: JobVe
     if (job.txn) job.txn.finalizeAsked = true;
   }
   if (!st.wire || !st.statusEvents) return;
-  for (const [id, check] of VerbRules) {
+  for (let i = 0; i < VerbRules.length; i++) {
+    const [id, check] = VerbRules[i]!;
     for (const found of check({ job, verb, command: p.event.type })) st.violate(id, found.job, found.message, found.allowed);
   }
 }

@@ -29,6 +29,14 @@ export interface TraceLine {
    * on the first session. Wire traces mark nothing: their greeting is a message of its own.
    */
   readonly newSession?: SessionStart;
+  /**
+   * Logs only: the log was printed by QEMU's bash iotests harness (tests/qemu-iotests/common.qemu),
+   * recognised by its filtered timestamps (bare `TIMESTAMP`) or greeting (`QMP_VERSION`); set on every
+   * message from the first such sign on. That harness holds back the events a test names in
+   * `$capture_events` and prints them only when the test waits for them, dropping the rest: the job
+   * events such a log prints are a subsequence of those QEMU sent. Absent in every other input.
+   */
+  readonly harness?: 'bash';
 }
 
 /** What showed that a new QEMU session started, and on which line. */

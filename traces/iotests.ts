@@ -14,6 +14,10 @@
  *   that succeeds after messages of an earlier session, a command after `quit` was answered, or an
  *   object after unittest's progress characters: those print when a test case ends, and the next test
  *   case runs its own VM (setUp / tearDown), so a job id seen again there names a new job.
+ * - A log of the bash harness (common.qemu) is marked on every message from its first sign on
+ *   (`TraceLine.harness`): an event whose timestamp `_filter_qmp` left as a bare `TIMESTAMP` word, or
+ *   the `QMP_VERSION` line it prints for a greeting. Python tests print `"SECS"` there, and no greeting.
+ *   That harness prints only the events a test waits for among those it names in `$capture_events`.
  */
 import type { Direction, QmpMessage, SessionStart, TraceLine } from './format.ts';
 import { LogJsonParser } from './logJson.ts';
@@ -31,6 +35,8 @@ export function directionOf(msg: QmpMessage): Direction | undefined {
 const OBJECT_START = /^[ \t]*([.sFExu]+)?\{/;
 /** Keys only a QMP message has at its top level. */
 const QMP_KEY = /["'](?:execute|exec-oob|event|return|error|QMP)["']\s*:/;
+/** A timestamp as bash's `_filter_qmp` leaves it: a bare word, not a JSON string. */
+const BASH_TIMESTAMP = /"(?:micro)?seconds":\s*TIMESTAMP\b/;
 /** Messages held while deciding whether a `qmp_capabilities` opened a new session. */
 const MAX_HELD = 10_000;
 
@@ -61,6 +67,8 @@ export class LogReader {
   private boundary: SessionStart | undefined;
   private quit: 'no' | 'sent' | 'answered' = 'no';
   private held: Found[] | undefined;
+  /** A sign of the bash harness was seen: messages from now on are marked. */
+  private bash = false;
 
   constructor(
     private readonly file: string,
@@ -94,7 +102,10 @@ export class LogReader {
     if (!open) {
       const m = OBJECT_START.exec(text);
       if (!m) {
-        if (text.trim() === 'QMP_VERSION') this.sessionBoundary({ cause: 'greeting', line: lineNo });
+        if (text.trim() === 'QMP_VERSION') {
+          this.bash = true;
+          this.sessionBoundary({ cause: 'greeting', line: lineNo });
+        }
         return undefined;
       }
       start = m[0].length - 1;
@@ -109,6 +120,7 @@ export class LogReader {
     if (r.kind === 'done') {
       const first = open.lines[0]!.lineNo;
       const dir = directionOf(r.value);
+      if (!this.bash && dir === 'recv' && 'event' in r.value) this.bash = open.lines.some((l) => BASH_TIMESTAMP.test(l.text));
       if (dir) this.found({ msg: r.value, dir, line: first, lastLine: lineNo });
       return undefined;
     }
@@ -189,6 +201,7 @@ export class LogReader {
       msg: f.msg,
       ...(f.lastLine > f.line ? { lastLine: f.lastLine } : {}),
       ...(newSession ? { newSession } : {}),
+      ...(this.bash ? { harness: 'bash' as const } : {}),
     };
     this.emit(line, f.line);
   }

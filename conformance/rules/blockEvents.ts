@@ -84,6 +84,7 @@ export const blockEventRules = {
       summary: 'a started block job concludes without BLOCK_JOB_COMPLETED / BLOCK_JOB_CANCELLED just before',
       reads: '→ `concluded` events and the completion events before them',
       needs: ['status-events', 'wire-order', 'commands'],
+      edges: (_, to) => to === E,
       onTransition: (f) => {
         const { job, from } = f;
         if (f.to !== E || !job.started || job.isBlockJob() !== true) return undefined;

@@ -25,6 +25,7 @@ export const commandRules = {
       summary: 'a transaction does not create its jobs in action order, or starts one before all are created',
       reads: "a transaction's actions and the `created` / `running` events during it",
       needs: ['status-events', 'wire-order', 'commands'],
+      edges: (from, to) => from === C && to === R,
       onTransition: (f) =>
         f.from === C && f.to === R && f.job.creatorPending && f.job.creator?.bound.some((b) => b === undefined)
           ? { message: 'a job of the transaction started before all its jobs were created', allowed: "'running' only at commit, after every action created its job" }

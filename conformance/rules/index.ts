@@ -44,6 +44,8 @@ export const WarningRules = {
     'the trace ends after SHUTDOWN or `quit` with a job that never concluded (QEMU cancels and dismisses jobs on shutdown unless it is killed first, e.g. a destroyed guest): the end of the job is not in the trace',
   'no-status-events':
     'an iotests log without JOB_STATUS_CHANGE events: verb replies are judged only against the verb table (the verb is accepted in some status a job can be in); the warning names the rules that need status events',
+  'held-back-events':
+    "a bash iotests log (common.qemu holds back the events a test names in `$capture_events` and prints only those it waits for) shows a job event that follows the job's last printed status only through statuses it did not print: accepted because JobSTT reaches it (a job first seen in mid-life, after its printed creating command was accepted or from a BLOCK_JOB_* event, from `created`); the warning names the rule applied as reachability",
 } as const;
 
 export type WarningId = keyof typeof WarningRules;
@@ -52,6 +54,25 @@ export type WarningId = keyof typeof WarningRules;
 export const TransitionRules: readonly (readonly [RuleId, Required<Pick<RuleInfo, 'onTransition'>>['onTransition'], RuleInfo])[] = (
   Object.entries(RuleCatalog) as [RuleId, RuleInfo][]
 ).flatMap(([id, r]) => (r.onTransition ? [[id, r.onTransition, r] as const] : []));
+
+/** The transition rules that hold in a log too (those that need no wire order). */
+export const LogTransitionRules = TransitionRules.filter(([, , rule]) => !rule.needs.includes('wire-order'));
+
+type TransitionEntry = (typeof TransitionRules)[number];
+const STATUS_COUNT = 11;
+
+/** `rules` by status change: entry `from * 11 + to` lists those whose `edges` include it. */
+function byEdge(rules: readonly TransitionEntry[]): readonly (readonly TransitionEntry[])[] {
+  const out: TransitionEntry[][] = [];
+  for (let from = 0; from < STATUS_COUNT; from++) {
+    for (let to = 0; to < STATUS_COUNT; to++) out.push(rules.filter(([, , rule]) => rule.edges === undefined || rule.edges(from, to)));
+  }
+  return out;
+}
+
+/** TransitionRules and LogTransitionRules by status change (`from * 11 + to`): the rules judged there. */
+export const TransitionRulesByEdge = byEdge(TransitionRules);
+export const LogTransitionRulesByEdge = byEdge(LogTransitionRules);
 
 /** The rules judged at each BLOCK_JOB_READY / PENDING / COMPLETED / CANCELLED, in catalogue order. */
 export const BlockEventRules: readonly (readonly [RuleId, Required<Pick<RuleInfo, 'onBlockEvent'>>['onBlockEvent'], RuleInfo])[] = (

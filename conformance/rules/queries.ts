@@ -88,6 +88,7 @@ export const queryRules = {
         }
         return [];
       },
+      edges: (from) => from === R || from === Y,
       onTransition: (f) =>
         f.job.failing && (f.from === R || f.from === Y) && f.to !== X
           ? { message: `'${statusName(f.from)}' → '${statusName(f.to)}' after a query showed the job's error`, allowed: "'aborting': a job whose run failed goes to aborting next" }

@@ -29,6 +29,12 @@ export interface RuleInfo {
   readonly needs: readonly Input[];
   /** The check at each status change, for rules judged there (the core dispatches every status change to them). */
   readonly onTransition?: TransitionCheck;
+  /**
+   * The status changes (from, to; encoding.ts indexes) at which `onTransition` can find anything: the
+   * core calls it only at these (default: at every one). test/conformance/rules.test.ts checks the
+   * check finds nothing elsewhere.
+   */
+  readonly edges?: (from: number, to: number) => boolean;
   /** The check at each BLOCK_JOB_READY / PENDING / COMPLETED / CANCELLED of a block job. */
   readonly onBlockEvent?: BlockEventCheck;
   /** The check at the reply of each accepted verb command, in a wire trace with status events. */

@@ -40,6 +40,7 @@ export const statusRules = {
       summary: 'a job leaves `created` (start, early fail or prepare failure) after its creating command was answered',
       reads: "the first step out of `created` and its creating command's reply",
       needs: ['status-events', 'wire-order', 'commands', 'creation'],
+      edges: (from) => from === C,
       onTransition: (f) =>
         f.from === C && f.job.spec !== undefined && !f.job.creatorPending
           ? { message: `'created' → '${statusName(f.to)}' after the creating command was answered`, allowed: "nothing: a job leaves 'created' inside its creating command" }
@@ -49,6 +50,7 @@ export const statusRules = {
       summary: 'a job of a type that never converges (backup, stream, create, amend, snapshot-*) becomes `ready`',
       reads: "`ready` events and the job's type (from its creating command, a query or a BLOCK_JOB_* event)",
       needs: ['status-events'],
+      edges: (_, to) => to === Y,
       onTransition: (f) =>
         f.to === Y && f.job.hasReady() === false ? { message: `a ${f.job.type ?? 'non-converging'} job became 'ready'`, allowed: nextWithout(f.from, Y) } : undefined,
     },
@@ -56,6 +58,7 @@ export const statusRules = {
       summary: 'a mirror-like job leaves for `waiting` without an accepted job-complete or soft cancel in ready',
       reads: "→ `waiting` events, the job's type, and the complete / cancel commands on it",
       needs: ['status-events'],
+      edges: (from, to) => to === W && (from === R || from === Y),
       onTransition: (f) => {
         const { job, from, to } = f;
         if (from === R && to === W && job.hasReady() === true) {
@@ -71,6 +74,7 @@ export const statusRules = {
         'a user-paused job (job-pause, or BLOCK_JOB_ERROR action stop) runs again with no resume, cancel (of it or of another member of its grouped transaction), transaction abort or shutdown',
       reads: 'paused → running and standby → ready, the pause / resume / cancel commands and BLOCK_JOB_ERROR',
       needs: ['status-events', 'wire-order', 'commands'],
+      edges: (from, to) => (from === P && to === R) || (from === S && to === Y),
       onTransition: (f) => {
         const { from, to } = f;
         if (!((from === P && to === R) || (from === S && to === Y)) || !f.job.allHave(UP)) return undefined;
@@ -81,6 +85,7 @@ export const statusRules = {
       summary: 'a job concludes from `pending` although its transaction has auto-finalize off and no finalize was asked for',
       reads: 'pending → concluded, auto-finalize of the creating command, the finalize commands',
       needs: ['status-events', 'wire-order', 'commands', 'creation'],
+      edges: (from, to) => from === D && to === E,
       onTransition: (f) =>
         f.from === D && f.to === E ? unless(finalizeCause(f), "'pending' → 'concluded' with auto-finalize off and no finalize", `'pending' until job-finalize (or 'aborting')`) : undefined,
     },
@@ -88,6 +93,7 @@ export const statusRules = {
       summary: "a job goes 'waiting' or 'pending' → 'aborting' with no cancel, transaction abort, finalize (a failing prepare) or shutdown",
       reads: 'waiting / pending → aborting, the cancel and finalize commands, the transaction',
       needs: ['status-events', 'wire-order', 'commands'],
+      edges: (from, to) => to === X && (from === W || from === D),
       onTransition: (f) =>
         f.to === X && (f.from === W || f.from === D)
           ? unless(abortCause(f), `'${statusName(f.from)}' → 'aborting' with no cancel, transaction abort or finalize`, nextWithout(f.from, X))
@@ -103,6 +109,7 @@ export const statusRules = {
       summary: 'a started job with auto-dismiss off goes `null` without job-dismiss / block-job-dismiss (or shutdown)',
       reads: 'concluded → null, auto-dismiss of the creating command, the dismiss commands',
       needs: ['status-events', 'wire-order', 'commands', 'creation'],
+      edges: (from, to) => from === E && to === N,
       onTransition: (f) => {
         const job = f.job;
         if (f.from !== E || f.to !== N || job.autoDismiss !== false || !job.started || job.dismissAsked || f.shutdown) return undefined;

@@ -9,6 +9,7 @@ export const transactionRules = {
       summary: 'a member of a grouped transaction reaches `pending` before every member finished (waiting, pending, aborting, concluded or null)',
       reads: "→ `pending` events and the other members' statuses",
       needs: ['status-events', 'commands', 'creation'],
+      edges: (_, to) => to === D,
       onTransition: (f) => {
         const txn = f.job.txn;
         if (!txn || f.to !== D || txn.aborting) return undefined;
@@ -22,6 +23,7 @@ export const transactionRules = {
       summary: 'a member of an aborted grouped transaction reaches `pending` or concludes without error',
       reads: "the members' statuses after one went `aborting`",
       needs: ['status-events', 'commands', 'creation'],
+      edges: (from, to) => to === D || (from === D && to === E),
       onTransition: (f) => {
         if (f.job.txn?.aborting !== true) return undefined;
         if (f.to === D) return { message: 'a member of an aborting grouped transaction reached pending', allowed: "'aborting'" };

@@ -52,11 +52,12 @@ export function removed(s: Session, i: number): Entry[] {
   return out;
 }
 
-/** Messages inserted after index i, received or sent, with i's line number and time. */
+/** Messages inserted after index i, received or sent, with i's line number and time (and the harness of its log). */
 export function inserted(s: Session, i: number, added: readonly { dir: 'send' | 'recv'; msg: QmpMessage }[]): Entry[] {
   const at = s.entries[i] as Entry;
   const out = s.entries.slice();
-  out.splice(i + 1, 0, ...added.map((a) => ({ n: at.n, line: { dir: a.dir, t: at.line.t, msg: a.msg } })));
+  const harness = at.line.harness !== undefined ? { harness: at.line.harness } : {};
+  out.splice(i + 1, 0, ...added.map((a) => ({ n: at.n, line: { dir: a.dir, t: at.line.t, msg: a.msg, ...harness } })));
   return out;
 }
 

@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFiles, checkLines, checkTraceFile, type CheckResult } from '../../conformance/index.ts';
+import { checkFiles, checkLines, checkMessages, checkTraceFile, type CheckResult } from '../../conformance/index.ts';
 import { judgedAnything } from '../../conformance/result.ts';
+import type { TraceLine } from '../../traces/format.ts';
+import { LogReader } from '../../traces/iotests.ts';
 
 const LOGS = join(import.meta.dirname, '..', 'fixtures', 'logs');
 const read = (name: string) => readFileSync(join(LOGS, name), 'utf8').split('\n');
@@ -108,5 +110,93 @@ describe('iotests logs without status events: an auto-dismissed job frees its id
     const dismissed = [...kept.slice(0, 4), '{"execute": "job-dismiss", "arguments": {"id": "m"}}', '{"return": {}}', ready];
     expect(rules(await check(dismissed))).toEqual([]);
     expect(rules(await check([creator.replace('false', 'true'), '{"return": {}}', ready, completed, ready]))).toEqual([]);
+  });
+});
+
+describe('bash iotests logs: statuses the harness held back', () => {
+  // common.qemu prints only the events a test waits for among those named in $capture_events.
+  const name = 'held-back-bash.out';
+  const lines = read(name);
+  const blank = (...ns: number[]) => lines.map((l, i) => (ns.includes(i + 1) ? '' : l));
+  const edit = (n: number, text: string) => lines.map((l, i) => (i + 1 === n ? text : l));
+  const after = (n: number, text: string) => [...lines.slice(0, n), text, ...lines.slice(n)];
+  const applied = (r: CheckResult) => r.warnings.filter((w) => w.rule === 'held-back-events').map((w) => `${w.message.split('applied as reachability: ')[1]}@${w.line}`);
+
+  it('accepts a ready left out before BLOCK_JOB_READY and jobs first seen in mid-life, naming the rule applied as reachability', async () => {
+    const r = await checkTraceFile(join(LOGS, name), { release: '10.0' });
+    expect(rules(r)).toEqual([]);
+    expect(applied(r)).toEqual([
+      'block-job-ready-unexpected@13',
+      'illegal-transition@18',
+      'event-for-unknown-job@47',
+      'first-status-not-created@51',
+      'first-status-not-created@71',
+    ]);
+    expect(r.judged).toMatchObject({ statusEvents: 23, blockEvents: 6, queries: 1, logClaims: 1 });
+  });
+
+  it('judges the same messages as complete in a log of the Python harness', async () => {
+    const python = lines.map((l) => l.replace('{"seconds":  TIMESTAMP, "microseconds":  TIMESTAMP}', '{"microseconds": "USECS", "seconds": "SECS"}'));
+    const r = await check(python);
+    expect(rules(r)).toEqual(expect.arrayContaining(['block-job-ready-unexpected@13', 'illegal-transition@18', 'event-for-unknown-job@47', 'first-status-not-created@71']));
+    expect(warned(r, 'held-back-events')).toEqual([]);
+  });
+
+  it('ignores the bash mark in a wire trace', () => {
+    const found: TraceLine[] = [];
+    const reader = new LogReader(name, (line) => found.push(line));
+    lines.forEach((l, i) => reader.line(l, i + 1));
+    reader.end();
+    expect(found.every((l) => l.harness === 'bash' || !('event' in l.msg))).toBe(true);
+    const r = checkMessages(found, { style: 'wire', release: '10.0' });
+    expect(r.violations.map((v) => v.rule)).toEqual(expect.arrayContaining(['block-job-ready-unexpected', 'illegal-transition']));
+    expect(warned(r, 'held-back-events')).toEqual([]);
+  });
+
+  it('rejects a status no walk reaches from the last one printed, and BLOCK_JOB_READY of a job that cannot be ready', async () => {
+    const r = await checkTraceFile(join(LOGS, 'held-back-unreachable-bash.out'), { release: '10.0' });
+    expect(rules(r)).toEqual(['block-job-ready-unexpected@13', 'illegal-transition@17']);
+    // Left out only: pending follows running through waiting.
+    expect(applied(r)).toEqual(['illegal-transition@14']);
+  });
+
+  it('rejects a repeat of a status on no cycle, a second READY, and a completion event after concluded', async () => {
+    expect(rules(await check(after(22, lines[21]!)))).toEqual(['illegal-transition@23']);
+    expect(rules(await check(after(47, lines[46]!)))).toEqual(['block-job-ready-unexpected@48']);
+    expect(rules(await check(edit(74, lines[74]!).map((l, i) => (i + 1 === 75 ? lines[73]! : l))))).toEqual(['block-event-out-of-place@75']);
+  });
+
+  it('accepts a repeat of a status on a cycle: the statuses between were left out', async () => {
+    const r = await check(after(19, lines[18]!));
+    expect(rules(r)).toEqual([]);
+    expect(applied(r)).toContain('illegal-transition@20');
+  });
+
+  it("rejects a job's first status other than created unless an accepted creating command was printed", async () => {
+    expect(rules(await check(blank(62, 63, 64, 65, 66, 67)))).toEqual(['first-status-not-created@71']);
+    const refused = '{"error": {"class": "GenericError", "desc": "Cannot find device=\'src-fmt\' nor node-name=\'src-fmt\'"}}';
+    expect(rules(await check(edit(67, refused)))).toEqual(['first-status-not-created@71']);
+  });
+
+  it('rejects a status after null with no new creating command', async () => {
+    const running = lines[10]!;
+    expect(rules(await check(after(23, running)))).toEqual(['event-after-null@24']);
+  });
+
+  it('knows a job first seen from a BLOCK_JOB_* event even without its creating command', async () => {
+    const r = await check(blank(39, 40, 41, 42, 43, 44, 45, 46));
+    expect(rules(r)).toEqual([]);
+    expect(applied(r)).toContain('event-for-unknown-job@47');
+  });
+
+  it('judges a query answer against the statuses the job may still pass through', async () => {
+    const query = (status: string) => [
+      '{"execute": "query-jobs"}',
+      `{"return": [{"current-progress": 1024, "id": "s0", "status": "${status}", "total-progress": 1024, "type": "stream"}]}`,
+    ];
+    const at = (status: string) => [...lines.slice(0, 35), ...query(status), ...lines.slice(35)];
+    expect(rules(await check(at('pending')))).toEqual([]);
+    // Neither printed nor reachable from 'pending': the job never showed it.
+    expect(rules(await check(at('running')))).toEqual(['query-status-mismatch@37']);
   });
 });

@@ -4,6 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkMessages, Rules, type CheckOptions, type RuleId } from '../../conformance/index.ts';
+import type { CreationSpec } from '../../conformance/creation.ts';
+import { CP, CX, FC, UP } from '../../conformance/encoding.ts';
+import { JobTrack, Txn } from '../../conformance/job.ts';
+import { TransitionRules } from '../../conformance/rules/index.ts';
+import { profileFor } from '../../machines/index.ts';
 import type { TraceLine } from '../../traces/format.ts';
 import { legal } from './support/legal.ts';
 import { change, event, eventMsg, indexOf, insertAfter, moveAfter, remove, reply, sent, status, statusMsg, swap } from './support/mutate.ts';
@@ -335,5 +340,57 @@ describe('every rule has a broken real trace and a legal near-miss', () => {
   it('accepts the --strict case without --strict', () => {
     const c = cases.find((x) => x.rule === 'verb-error-text')!;
     expect(checkMessages(c.broken()).ok).toBe(true);
+  });
+});
+
+describe('transition rules are dispatched by status change', () => {
+  // The core calls a rule's check only at the status changes its `edges` name: elsewhere it must find nothing.
+  const profile = profileFor('10.0');
+  const specs = [undefined, ...(['backup', 'mirror', 'commit', 'stream', 'create'] as const).map((type) => ({ id: 'j', jobId: 'j', type, autoFinalize: false, autoDismiss: false, speed: 0 }) as unknown as CreationSpec)];
+  const jobs = (): JobTrack[] => {
+    const out: JobTrack[] = [];
+    for (const spec of specs) {
+      for (const beliefs of [[0], [UP], [CX | FC], [CP], [0, UP]]) {
+        for (const variant of [0, 1, 2]) {
+          const job = new JobTrack(profile, 'j', spec);
+          job.beliefs = beliefs;
+          job.started = variant !== 0;
+          job.failing = variant === 2;
+          if (variant === 2) {
+            const txn = new Txn();
+            txn.aborting = true;
+            txn.members.push(job, new JobTrack(profile, 'k', spec));
+            job.txn = txn;
+          }
+          out.push(job);
+        }
+      }
+    }
+    return out;
+  };
+
+  it('finds nothing outside the edges each rule names', () => {
+    const missed: string[] = [];
+    const marker = {};
+    for (const [id, check, rule] of TransitionRules) {
+      if (!rule.edges) continue;
+      for (let from = 0; from < 11; from++) {
+        for (let to = 0; to < 11; to++) {
+          if (rule.edges(from, to)) continue;
+          for (const job of jobs()) {
+            for (const wire of [true, false]) {
+              for (const shutdown of [true, false]) {
+                for (const pending of [() => [], () => [marker]]) {
+                  job.status = from;
+                  if (check({ job, from, to, wire, shutdown, pending })) missed.push(`${id} ${from}->${to}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    expect([...new Set(missed)]).toEqual([]);
+    expect(TransitionRules.filter(([, , rule]) => rule.edges === undefined).map(([id]) => id)).toEqual([]);
   });
 });

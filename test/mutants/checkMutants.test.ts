@@ -52,6 +52,19 @@ describe('the trace mutation operators', () => {
     expect(mutantsOf(op, session([greeting, ...lines])).map((m) => m.line)).toEqual([2, 3]);
   });
 
+  it('in a bash-harness log, deletes, repeats or swaps a status only where no JobSTT walk has the result as a subsequence', () => {
+    const bash = (l: TraceLine): TraceLine => ({ ...l, harness: 'bash' });
+    const lines = [status('j', 'created'), status('j', 'running'), status('j', 'ready'), status('j', 'standby'), status('j', 'ready'), status('j', 'aborting'), status('j', 'concluded'), status('j', 'null')];
+    const of = (name: string, ls: readonly TraceLine[]) => mutantsOf(findOperator(name)!, session(ls, 'log')).map((m) => m.line);
+    // Printed in full (a Python log): each of these is a broken copy.
+    expect(of('status-skip', lines)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(of('status-repeat', lines)).toEqual([2, 3, 4, 5, 7, 8]);
+    // Held back by the harness: only the first status (no creating command accepted before) and repeats off every cycle remain.
+    expect(of('status-skip', lines.map(bash))).toEqual([1]);
+    expect(of('status-repeat', lines.map(bash))).toEqual([7, 8]);
+    expect(of('status-reverse', lines.map(bash))).toEqual(of('status-reverse', lines).filter((n) => ![3, 4].includes(n)));
+  });
+
   it("accept-to-refusal makes the refused job-finalize of a pending backup, and the checker rejects it", async () => {
     const s = await loadSession('traces/qemu-7.2/backup_af0_ad1.jsonl');
     expect(s).toBeInstanceOf(Session);

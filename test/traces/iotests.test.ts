@@ -168,6 +168,38 @@ describe('VM relaunches', () => {
   });
 });
 
+describe('the bash harness', () => {
+  const marks = (r: Read) => r.map((x) => [x.lineNo, x.line.harness ?? '-']);
+
+  it("marks every message from the first event whose timestamp bash's filter left bare", async () => {
+    const r = await readFile(join(LOGS, 'relaunch-bash.out'));
+    expect(marks(r).slice(0, 4)).toEqual([
+      [5, '-'],
+      [6, '-'],
+      [7, '-'],
+      [11, 'bash'],
+    ]);
+    expect(r.slice(3).every((x) => x.line.harness === 'bash')).toBe(true);
+  });
+
+  it('marks a pretty-printed event, and every message after a filtered greeting', async () => {
+    expect(marks(await readFile(join(LOGS, 'pretty-bash.out'))).slice(0, 2)).toEqual([
+      [5, '-'],
+      [12, 'bash'],
+    ]);
+    expect(readText('QMP_VERSION\n{"return": {}}\n{"execute": "query-jobs"}')[0]!.line.harness).toBe('bash');
+  });
+
+  it('marks nothing in logs of the Python harness, or where TIMESTAMP is a string', async () => {
+    for (const name of ['qmp-log-python.out', 'progress-dots.out', 'test-cases-python.out']) {
+      expect((await readFile(join(LOGS, name))).some((x) => x.line.harness !== undefined), name).toBe(false);
+    }
+    const quoted = '{"timestamp": {"seconds": "TIMESTAMP", "microseconds": "TIMESTAMP"}, "event": "JOB_STATUS_CHANGE", "data": {"status": "created", "id": "j"}}';
+    expect(readText(quoted)[0]!.line.harness).toBeUndefined();
+    expect(readText(quoted.replaceAll('"TIMESTAMP"', 'TIMESTAMP'))[0]!.line.harness).toBe('bash');
+  });
+});
+
 describe('text that looks like JSON', () => {
   it('reads on after a brace that only opened text', () => {
     const r = readText(['{ this is prose', '{', '"a": 1,', 'Formatting image', '{"return": {}}'].join('\n'));
