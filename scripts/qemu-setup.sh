@@ -2,14 +2,17 @@
 # Installs the QEMU releases the live tests run against:
 #   5.2  from Debian bullseye (qemu-system-common holds qemu-storage-daemon there, qemu-utils qemu-img),
 #        unpacked with its own libraries into .qemu/5.2/root;
-#   7.2  from the machine's Debian bookworm suite (qemu-system-common, qemu-utils), system-wide;
-#   10.0 from bookworm-backports, the qemu-utils package unpacked with dpkg -x into .qemu/10.0
-#        and run from there with bookworm's libraries;
-#   11.1 from Debian sid (qemu-utils), unpacked with its own libraries into .qemu/11.1/root.
+#   7.2  from the machine's Debian bookworm suite (qemu-system-common, qemu-utils, and qemu-system-x86
+#        for the snapshot jobs), system-wide;
+#   10.0 from bookworm-backports, the qemu-utils and qemu-system-x86 packages unpacked with dpkg -x into
+#        .qemu/10.0 and run from there with bookworm's libraries;
+#   11.1 from Debian sid (qemu-utils, qemu-system-x86), unpacked with its own libraries into .qemu/11.1/root.
+# qemu-system-x86_64 is run with `-machine none` (no firmware, no guest), so no qemu-system-data or
+# seabios is needed; 5.2 gets none (it has no snapshot jobs).
 # 5.2 and 11.1 need libraries other than bookworm's: each suite's packages and their whole dependency
 # closure are fetched with a private apt state (.qemu/.apt/<suite>, so the machine's apt set-up is not
 # touched), unpacked with dpkg -x, and started by a wrapper, .qemu/<release>/bin/qemu-storage-daemon
-# (and qemu-img), that runs the binary through that root's dynamic loader with --library-path.
+# (and qemu-img, and qemu-system-x86_64 where unpacked), that runs the binary through that root's dynamic loader with --library-path.
 # .qemu/ is ignored by git. Suites are added by copying the URIs of the machine's existing Debian
 # source entry, so no registry host is named here. Safe to run again: a release already at the
 # suite's version is left as it is.
@@ -51,7 +54,7 @@ if [ ! -f "$pin" ]; then
 fi
 
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq -t bookworm qemu-system-common qemu-utils >/dev/null
+$sudo apt-get install -y -qq -t bookworm qemu-system-common qemu-utils qemu-system-x86 >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -68,11 +71,13 @@ case "$ver" in
   *:10.0*|10.0*) ;;
   *) echo "qemu-setup: bookworm-backports offers qemu-utils $ver, not 10.0; unpacking it anyway" >&2 ;;
 esac
-if [ ! -x "$dest/10.0/usr/bin/qemu-storage-daemon" ] || [ "$(cat "$dest/10.0/VERSION" 2>/dev/null)" != "$ver" ]; then
-  (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "qemu-utils=$ver")
+if [ ! -x "$dest/10.0/usr/bin/qemu-storage-daemon" ] || [ ! -x "$dest/10.0/usr/bin/qemu-system-x86_64" ] ||
+  [ "$(cat "$dest/10.0/VERSION" 2>/dev/null)" != "$ver" ]; then
+  (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "qemu-utils=$ver" "qemu-system-x86=$ver")
   $sudo rm -rf "$dest/10.0"
   $sudo mkdir -p "$dest/10.0"
   $sudo dpkg -x "$work"/qemu-utils_*.deb "$dest/10.0"
+  $sudo dpkg -x "$work"/qemu-system-x86_*.deb "$dest/10.0"
   printf '%s\n' "$ver" | $sudo tee "$dest/10.0/VERSION" >/dev/null
 fi
 
@@ -106,7 +111,12 @@ unpack_suite() {
     *) echo "qemu-setup: $suite offers $1 $ver, not $release; unpacking it anyway" >&2 ;;
   esac
   local out="$dest/$release"
-  if [ -x "$out/bin/qemu-storage-daemon" ] && [ "$(cat "$out/VERSION" 2>/dev/null)" = "$ver" ] &&
+  # The programs wrapped: the daemon and qemu-img, and the system emulator when its package is asked for.
+  local programs=(qemu-storage-daemon qemu-img)
+  case " $* " in *" qemu-system-x86 "*) programs+=(qemu-system-x86_64) ;; esac
+  local program have=1
+  for program in "${programs[@]}"; do [ -x "$out/bin/$program" ] || have=0; done
+  if [ "$have" = 1 ] && [ "$(cat "$out/VERSION" 2>/dev/null)" = "$ver" ] &&
     "$out/bin/qemu-storage-daemon" --version >/dev/null 2>&1; then
     return 0
   fi
@@ -127,8 +137,7 @@ unpack_suite() {
   fi
   local triplet
   triplet=$(basename "$(dirname "$loader")")
-  local program
-  for program in qemu-storage-daemon qemu-img; do
+  for program in "${programs[@]}"; do
     # The wrapper finds the root from its own path, so the folder can move with the repository.
     printf '#!/bin/sh\n# QEMU %s (Debian %s %s), run with the libraries of its own root (written by scripts/qemu-setup.sh).\nr="${0%%/*}/../root"\nexec "$r/%s" --library-path "$r/usr/lib/%s:$r/lib/%s" "$r/usr/bin/%s" "$@"\n' \
       "$release" "$suite" "$ver" "$loader" "$triplet" "$triplet" "$program" | $sudo tee "$new/bin/$program" >/dev/null
@@ -142,9 +151,12 @@ unpack_suite() {
 }
 
 unpack_suite 5.2 bullseye qemu-system-common qemu-utils
-unpack_suite 11.1 sid qemu-utils
+unpack_suite 11.1 sid qemu-utils qemu-system-x86
 
 echo "QEMU 5.2:  $dest/5.2/bin/qemu-storage-daemon ($("$dest/5.2/bin/qemu-storage-daemon" --version | head -n1))"
 echo "QEMU 7.2:  $(command -v qemu-storage-daemon) ($(qemu-storage-daemon --version | head -n1))"
 echo "QEMU 10.0: $dest/10.0/usr/bin/qemu-storage-daemon ($("$dest/10.0/usr/bin/qemu-storage-daemon" --version | head -n1))"
 echo "QEMU 11.1: $dest/11.1/bin/qemu-storage-daemon ($("$dest/11.1/bin/qemu-storage-daemon" --version | head -n1))"
+echo "qemu-system 7.2:  $(command -v qemu-system-x86_64) ($(qemu-system-x86_64 --version | head -n1))"
+echo "qemu-system 10.0: $dest/10.0/usr/bin/qemu-system-x86_64 ($("$dest/10.0/usr/bin/qemu-system-x86_64" --version | head -n1))"
+echo "qemu-system 11.1: $dest/11.1/bin/qemu-system-x86_64 ($("$dest/11.1/bin/qemu-system-x86_64" --version | head -n1))"

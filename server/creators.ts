@@ -4,6 +4,8 @@
  * block/amend.c, blockjob.c, job.c), ending in a JobSpec the engine creates and starts. Verified on
  * 7.2 and 10.0: node lookups, then busy nodes and sizes, then the job id (`Invalid job ID`, `Job ID
  * '…' already in use`); a negative speed is refused after job_create, so `created` → `null`.
+ * The snapshot jobs (snapshot-save, -load, -delete; migration/savevm.c) exist only when the server plays
+ * a qemu-system: their command checks only the job id, and every other failure is the job's own error.
  */
 import { CreatorCommands, type CreatorCommandName, type JobInput, type Profile } from '../machines/index.ts';
 import { checkArgs, str, int, bool, type Args } from './args.ts';
@@ -317,7 +319,67 @@ function amend(ctx: CreatorContext, args: Args): JobSpec | ServerError {
   };
 }
 
-/** The job-creating commands the server has (a storage daemon's: no snapshot-*). */
+/** Drivers whose node can hold internal snapshots (bdrv_can_snapshot), and filters that pass the question to their child. */
+const SNAPSHOT_DRIVERS: ReadonlySet<string> = new Set(['qcow2']);
+const SNAPSHOT_FALLBACK: ReadonlySet<string> = new Set(['raw', 'blkdebug', 'copy-on-read', 'preallocate', 'compress']);
+
+function canSnapshot(ctx: CreatorContext, name: string): boolean {
+  const n = ctx.nodes.get(name);
+  if (n === undefined || n.readOnly) return false;
+  if (SNAPSHOT_DRIVERS.has(n.driver)) return true;
+  return SNAPSHOT_FALLBACK.has(n.driver) && n.child !== undefined && canSnapshot(ctx, n.child);
+}
+
+function tagsOf(ctx: CreatorContext, name: string): Set<string> {
+  let tags = ctx.nodes.snapshots.get(name);
+  if (tags === undefined) ctx.nodes.snapshots.set(name, (tags = new Set()));
+  return tags;
+}
+
+/**
+ * snapshot-save, -load and -delete with `devices` (as 7.2 was recorded): the command checks only the
+ * job id; the job's run checks, in QEMU's order, that each device exists and can snapshot, then whether
+ * the tag is on any device (save: must not be; load: must be on all), then the vmstate node among the
+ * devices. A delete of a tag no device has succeeds.
+ */
+function snapshot(ctx: CreatorContext, command: 'snapshot-save' | 'snapshot-load' | 'snapshot-delete', args: Args): JobSpec | ServerError {
+  const tag = str(args, 'tag')!;
+  const devicesArg = args['devices'];
+  if (!Array.isArray(devicesArg)) return generic("Invalid parameter type for 'devices', expected: array");
+  const bad = devicesArg.findIndex((d) => typeof d !== 'string');
+  if (bad >= 0) return generic(`Invalid parameter type for 'devices[${bad}]', expected: string`);
+  const devices = devicesArg as string[];
+  const id = checkJobId(ctx, str(args, 'job-id'));
+  if (typeof id !== 'string') return id;
+  const runError = snapshotRunError(ctx, command, tag, str(args, 'vmstate'), devices);
+  const onSuccess = (): void => {
+    for (const d of devices) {
+      if (command === 'snapshot-save') tagsOf(ctx, d).add(tag);
+      else if (command === 'snapshot-delete') tagsOf(ctx, d).delete(tag);
+    }
+  };
+  return { input: { id, type: command }, len: 1, holds: [], onTargetError: 'report', ...(runError !== undefined ? { runError } : { onSuccess }) };
+}
+
+function snapshotRunError(ctx: CreatorContext, command: string, tag: string, vmstate: string | undefined, devices: readonly string[]): string | undefined {
+  for (const d of devices) {
+    if (ctx.nodes.get(d) === undefined || ctx.nodes.get(d)!.implicit) return `No block device node '${d}'`;
+  }
+  for (const d of devices) {
+    if (!canSnapshot(ctx, d)) return `Device '${d}' is writable but does not support snapshots`;
+  }
+  if (command === 'snapshot-delete') return undefined;
+  const has = devices.filter((d) => tagsOf(ctx, d).has(tag)).length;
+  if (command === 'snapshot-save' && has > 0) return `Snapshot '${tag}' already exists in one or more devices`;
+  if (command === 'snapshot-load' && has < devices.length) return `Snapshot '${tag}' does not exist in one or more devices`;
+  if (vmstate === undefined || !devices.includes(vmstate)) return `vmstate block device '${vmstate ?? ''}' does not exist`;
+  return undefined;
+}
+
+/** The snapshot commands, which only a qemu-system has (EngineOptions.system). */
+export const SNAPSHOT_CREATORS: readonly CreatorCommandName[] = ['snapshot-save', 'snapshot-load', 'snapshot-delete'];
+
+/** The job-creating commands a storage daemon has (no snapshot-*: SNAPSHOT_CREATORS). */
 export const SERVER_CREATORS: readonly CreatorCommandName[] = [
   'drive-backup',
   'blockdev-backup',
@@ -348,6 +410,10 @@ export function prepareJob(ctx: CreatorContext, command: CreatorCommandName, arg
       return create(ctx, args);
     case 'amend':
       return amend(ctx, args);
+    case 'snapshot-save':
+    case 'snapshot-load':
+    case 'snapshot-delete':
+      return snapshot(ctx, CreatorCommands[command].type as 'snapshot-save' | 'snapshot-load' | 'snapshot-delete', args);
     default:
       return { class: 'CommandNotFound', desc: `The command ${command} has not been found` };
   }

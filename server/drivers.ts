@@ -17,10 +17,15 @@ export interface DriverFacts {
   readonly unitProgress: boolean;
   /** Writes to its target node, so a failing target (blkdebug) fails it. */
   readonly writesTarget: boolean;
+  /**
+   * Its whole run is one bottom half of the main loop (the snapshot jobs, migration/savevm.c): it runs
+   * after the creating command's reply, and before QEMU reads the next command, even one already sent.
+   */
+  readonly bottomHalf: boolean;
 }
 
-const block: DriverFacts = { drainsOnCreate: false, finishesInline: false, unitProgress: false, writesTarget: true };
-const plain: DriverFacts = { drainsOnCreate: false, finishesInline: false, unitProgress: true, writesTarget: false };
+const block: DriverFacts = { drainsOnCreate: false, finishesInline: false, unitProgress: false, writesTarget: true, bottomHalf: false };
+const plain: DriverFacts = { drainsOnCreate: false, finishesInline: false, unitProgress: true, writesTarget: false, bottomHalf: false };
 
 export const Drivers: Readonly<Record<JobType, DriverFacts>> = {
   backup: { ...block, drainsOnCreate: true, finishesInline: true },
@@ -29,7 +34,7 @@ export const Drivers: Readonly<Record<JobType, DriverFacts>> = {
   stream: block,
   create: plain,
   amend: plain,
-  'snapshot-load': plain,
-  'snapshot-save': plain,
-  'snapshot-delete': plain,
+  'snapshot-load': { ...plain, bottomHalf: true },
+  'snapshot-save': { ...plain, bottomHalf: true },
+  'snapshot-delete': { ...plain, bottomHalf: true },
 };

@@ -33,7 +33,7 @@ import {
 import type { SetupStep } from '../traces/format.ts';
 import { asArgs, checkArgs, type Args } from './args.ts';
 import type { Clock, QmpTimestamp } from './clock.ts';
-import { prepareJob, SERVER_CREATORS, type CreatorContext, type JobSpec } from './creators.ts';
+import { prepareJob, SERVER_CREATORS, SNAPSHOT_CREATORS, type CreatorContext, type JobSpec } from './creators.ts';
 import { Drivers, type DriverFacts } from './drivers.ts';
 import { generic, type ServerError } from './errors.ts';
 import type { ServerHooks, WireEntry } from './hooks.ts';
@@ -55,6 +55,8 @@ export interface EngineOptions {
   readonly setup?: readonly SetupStep[];
   /** Faults (mutants/). */
   readonly hooks?: ServerHooks;
+  /** Serve as a qemu-system rather than a qemu-storage-daemon: the snapshot-* commands are there too. */
+  readonly system?: boolean;
   /**
    * Whether a host folder exists, for blockdev-create of a file at an absolute path (the image itself
    * is only made in the virtual folder). Default for the engine: none does; ModelServer asks the file system.
@@ -131,6 +133,7 @@ export class JobEngine {
   readonly nodes: NodeGraph;
   private readonly hooks: ServerHooks;
   private readonly hostDirExists: (dir: string) => boolean;
+  private readonly system: boolean;
   private groups: Group[] = [];
   private seq = 0;
   private out: TimedEvent[] = [];
@@ -147,6 +150,7 @@ export class JobEngine {
     this.profile = this.hooks.profile ? this.hooks.profile(base) : base;
     this.clock = options.clock;
     this.hostDirExists = options.hostDirExists ?? (() => false);
+    this.system = options.system === true;
     this.nodes = new NodeGraph(errorTexts(this.profile.version));
     this.nodes.applySetup(options.setup ?? defaultSetup());
   }
@@ -161,7 +165,7 @@ export class JobEngine {
     const out = ['query-version', 'query-commands', 'quit', 'query-named-block-nodes', 'blockdev-add', 'blockdev-del', INJECT_COMMAND];
     for (const c of this.profile.commands) {
       if (isVerbCommand(c) || c === 'query-jobs' || c === 'query-block-jobs' || c === 'transaction') out.push(c);
-      else if (isCreatorCommand(c) && SERVER_CREATORS.includes(c)) out.push(c);
+      else if (isCreatorCommand(c) && (SERVER_CREATORS.includes(c) || (this.system && SNAPSHOT_CREATORS.includes(c)))) out.push(c);
     }
     return out;
   }
@@ -170,6 +174,8 @@ export class JobEngine {
   execute(command: string, rawArgs?: unknown): CommandResult {
     if (this.hung) return { events: [], reply: OK, hung: true };
     this.begin();
+    // A job run by a bottom half (snapshot-*) has run before QEMU reads this command: its events come first.
+    if (this.live().some((j) => j.facts.bottomHalf && this.ctx(j).status === 'running')) this.pump('timer');
     const args = asArgs(rawArgs);
     let reply: CommandReply;
     let quit = false;

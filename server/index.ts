@@ -7,7 +7,7 @@ export { QmpServerSession } from './session.ts';
 export type { SessionIo } from './session.ts';
 export { listenQmp, ListenError } from './listen.ts';
 export type { Listening } from './listen.ts';
-export { modelTarget, modelTargetKind } from './modelTarget.ts';
+export { modelSystemTargetKind, modelTarget, modelTargetKind } from './modelTarget.ts';
 export { registerModelTarget } from './registerModelTarget.ts';
 export type { ModelTargetOptions } from './modelTarget.ts';
 export { FakeClock, systemClock } from './clock.ts';

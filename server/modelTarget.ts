@@ -2,7 +2,8 @@
  * The `model` target: the model server as an implementation under test, in-process. Each session gets
  * a server of its own (a fresh job list and the set-up's nodes) on a unix socket in a private 0700
  * folder, and qjob's QMP client connects to it, so the session crosses a real socket like any other
- * target's. `model` behaves as the newest modelled release, `model:7.2` as QEMU 7.2.
+ * target's. `model` behaves as the newest modelled release, `model:7.2` as QEMU 7.2; `model-system:7.2`
+ * as QEMU 7.2's qemu-system, which also has the snapshot jobs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,12 +28,14 @@ export interface ModelTargetOptions {
   readonly clock?: Clock;
   /** The greeting's `package`. */
   readonly packageName?: string;
+  /** Play a qemu-system (with the snapshot-* commands) instead of a qemu-storage-daemon. */
+  readonly system?: boolean;
 }
 
 export function modelTarget(options: ModelTargetOptions = {}): Target {
   if (options.release !== undefined) profileFor(options.release);
   return {
-    name: options.name ?? (options.release === undefined ? 'model' : `model:${options.release}`),
+    name: options.name ?? `${options.system === true ? 'model-system' : 'model'}${options.release === undefined ? '' : `:${options.release}`}`,
     open: (setup, sessionOptions) => openModelSession(options, setup, sessionOptions),
   };
 }
@@ -49,6 +52,7 @@ async function openModelSession(options: ModelTargetOptions, setup: TargetSetup 
       ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.packageName !== undefined ? { packageName: options.packageName } : {}),
+      ...(options.system === true ? { system: true } : {}),
     });
   } catch (error) {
     throw new SetupError(`model: ${(error as Error).message}`);
@@ -94,17 +98,24 @@ async function openModelSession(options: ModelTargetOptions, setup: TargetSetup 
   }
 }
 
-export const modelTargetKind: TargetKind = {
-  scheme: 'model',
-  usage: ['model', 'model:7.2'],
-  create(rest, spec) {
-    if (rest === undefined) return modelTarget({ name: spec });
-    if (parseRelease(rest) === undefined) throw new TargetSpecError(`'${spec}': expected model or model:RELEASE (e.g. model:7.2)`);
-    try {
-      return modelTarget({ release: rest, name: spec });
-    } catch (error) {
-      if (error instanceof UnknownReleaseError) throw new TargetSpecError(`'${spec}': ${error.message}`);
-      throw error;
-    }
-  },
-};
+function modelKind(scheme: string, system: boolean): TargetKind {
+  return {
+    scheme,
+    usage: [scheme, `${scheme}:7.2`],
+    create(rest, spec) {
+      if (rest === undefined) return modelTarget({ name: spec, system });
+      if (parseRelease(rest) === undefined) throw new TargetSpecError(`'${spec}': expected ${scheme} or ${scheme}:RELEASE (e.g. ${scheme}:7.2)`);
+      try {
+        return modelTarget({ release: rest, name: spec, system });
+      } catch (error) {
+        if (error instanceof UnknownReleaseError) throw new TargetSpecError(`'${spec}': ${error.message}`);
+        throw error;
+      }
+    },
+  };
+}
+
+export const modelTargetKind: TargetKind = modelKind('model', false);
+
+/** The model playing a qemu-system: the snapshot jobs too. */
+export const modelSystemTargetKind: TargetKind = modelKind('model-system', true);

@@ -78,6 +78,8 @@ export class NodeGraph {
   /** Job filters inserted above a node (backup's copy-before-write, mirror_top, ...): job ids. */
   private readonly filters = new Map<string, Set<string>>();
   private implicitCount = 0;
+  /** Internal snapshots by node: the tags snapshot-save made (qemu-system only). */
+  readonly snapshots = new Map<string, Set<string>>();
 
   /** `texts`: the wordings of the release the graph's errors speak as. */
   constructor(readonly texts: ErrorTexts) {}

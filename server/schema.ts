@@ -138,6 +138,9 @@ const TABLE: Readonly<Record<string, Entry>> = {
   'blockdev-create': { 'job-id': { type: 'str', required: true }, options: { type: 'object', required: true } },
   'x-blockdev-create': { 'job-id': { type: 'str', required: true }, options: { type: 'object', required: true } },
   'x-blockdev-amend': { 'job-id': { type: 'str', required: true }, 'node-name': { type: 'str', required: true }, options: { type: 'object', required: true }, force: { type: 'bool' } },
+  'snapshot-save': { 'job-id': { type: 'str', required: true }, tag: { type: 'str', required: true }, vmstate: { type: 'str', required: true }, devices: { type: 'array', required: true } },
+  'snapshot-load': { 'job-id': { type: 'str', required: true }, tag: { type: 'str', required: true }, vmstate: { type: 'str', required: true }, devices: { type: 'array', required: true } },
+  'snapshot-delete': { 'job-id': { type: 'str', required: true }, tag: { type: 'str', required: true }, devices: { type: 'array', required: true } },
   ...Object.fromEntries(Object.keys(VerbCommands).map((c) => [c, verb(c as VerbCommandName)])),
 };
 

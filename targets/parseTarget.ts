@@ -3,6 +3,8 @@
  *   qemu            qemu-storage-daemon from $PATH, started per session
  *   qemu:PATH       that qemu-storage-daemon binary
  *   qemu:7.2        a known release (5.2, 7.2, 10.0, 11.1), found as in qemuRelease.ts (QJOB_QEMU_7_2, ...)
+ *   qemu-system     qemu-system-x86_64 from $PATH, with no machine, for the snapshot jobs
+ *   qemu-system:PATH, qemu-system:7.2   that binary; a release's (7.2, 10.0, 11.1; QJOB_QEMU_SYSTEM_7_2, ...)
  *   qmp:unix:PATH   a QMP server that is already running
  *   qmp:tcp:HOST:PORT
  * The word before the first colon picks a kind. Kinds live in a registry, so a kind defined elsewhere
@@ -10,28 +12,45 @@
  */
 import { parseQmpAddress, QmpAddressError } from '../qmp/index.ts';
 import { TargetSpecError } from './errors.ts';
-import { findQemuRelease, isQemuReleaseName, QEMU_RELEASE_NAMES } from './qemuRelease.ts';
+import {
+  findQemuRelease,
+  findQemuSystemRelease,
+  isQemuReleaseName,
+  QEMU_RELEASE_NAMES,
+  QEMU_SYSTEM_RELEASE_NAMES,
+  type QemuReleaseLookup,
+  type QemuReleaseName,
+} from './qemuRelease.ts';
+import type { QemuProgramKind } from './qemuTarget.ts';
 import { qemuTarget } from './qemuTarget.ts';
 import { qmpTarget } from './qmpTarget.ts';
-import { modelTargetKind } from '../server/modelTarget.ts';
+import { modelSystemTargetKind, modelTargetKind } from '../server/modelTarget.ts';
 import type { Target, TargetKind } from './target.ts';
 
 export type { TargetKind } from './target.ts';
 
-export const qemuTargetKind: TargetKind = {
-  scheme: 'qemu',
-  usage: ['qemu', 'qemu:PATH', ...QEMU_RELEASE_NAMES.map((release) => `qemu:${release}`)],
-  create(rest, spec) {
-    if (rest === undefined) return qemuTarget({ name: spec });
-    if (rest === '') throw new TargetSpecError(`'${spec}': give a path after 'qemu:', or just 'qemu'`);
-    if (isQemuReleaseName(rest)) {
-      const found = findQemuRelease(rest);
-      if ('missing' in found) throw new TargetSpecError(found.missing);
-      return qemuTarget({ binary: found.path, name: spec });
-    }
-    return qemuTarget({ binary: rest, name: spec });
-  },
-};
+/** The `qemu` and `qemu-system` kinds: a path, a known release, or the bare word for the program on $PATH. */
+function qemuKind(scheme: string, program: QemuProgramKind, releases: readonly QemuReleaseName[], find: (release: QemuReleaseName) => QemuReleaseLookup): TargetKind {
+  return {
+    scheme,
+    usage: [scheme, `${scheme}:PATH`, ...releases.map((release) => `${scheme}:${release}`)],
+    create(rest, spec) {
+      if (rest === undefined) return qemuTarget({ name: spec, program });
+      if (rest === '') throw new TargetSpecError(`'${spec}': give a path after '${scheme}:', or just '${scheme}'`);
+      if (isQemuReleaseName(rest)) {
+        const found = find(rest);
+        if ('missing' in found) throw new TargetSpecError(found.missing);
+        return qemuTarget({ binary: found.path, name: spec, program });
+      }
+      return qemuTarget({ binary: rest, name: spec, program });
+    },
+  };
+}
+
+export const qemuTargetKind: TargetKind = qemuKind('qemu', 'storage-daemon', QEMU_RELEASE_NAMES, findQemuRelease);
+
+/** qemu-system-x86_64, for the snapshot jobs: `qemu-system:7.2`. */
+export const qemuSystemTargetKind: TargetKind = qemuKind('qemu-system', 'system', QEMU_SYSTEM_RELEASE_NAMES, findQemuSystemRelease);
 
 export const qmpTargetKind: TargetKind = {
   scheme: 'qmp',
@@ -51,7 +70,7 @@ export const qmpTargetKind: TargetKind = {
  * (errors.ts, target.ts), so listing its kind here makes no import cycle. Kinds defined by tests are
  * added with registerTargetKind.
  */
-const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qmpTargetKind, modelTargetKind];
+const BUILTIN_KINDS: readonly TargetKind[] = [qemuTargetKind, qemuSystemTargetKind, qmpTargetKind, modelTargetKind, modelSystemTargetKind];
 
 const kinds = new Map<string, TargetKind>(BUILTIN_KINDS.map((kind) => [kind.scheme, kind]));
 

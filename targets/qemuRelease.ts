@@ -6,6 +6,11 @@
  * into .qemu/<release>/root and started by the wrapper .qemu/<release>/bin/qemu-storage-daemon, which
  * runs the binary through that root's dynamic loader (qemu-img has a wrapper beside it). A binary
  * counts only if `--version` reports that release.
+ *
+ * The snapshot jobs (snapshot-save, -load, -delete, since 6.0) exist only in the system emulator, so the
+ * releases that have them also have a qemu-system-x86_64 (QEMU_SYSTEM_RELEASES, `--target qemu-system:7.2`):
+ * 7.2 is bookworm's qemu-system-x86, installed system-wide; 10.0 and 11.1 are unpacked beside their daemon.
+ * 5.2 has no snapshot jobs, so no system emulator is set up for it.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,6 +51,28 @@ export const QEMU_RELEASES: Readonly<Record<QemuReleaseName, QemuReleaseInfo>> =
   },
 };
 
+/** The system emulators of the releases that have snapshot jobs (6.0 and later), found as the daemons are. */
+export const QEMU_SYSTEM_RELEASES: Readonly<Partial<Record<QemuReleaseName, QemuReleaseInfo>>> = {
+  '7.2': { variable: 'QJOB_QEMU_SYSTEM_7_2', defaultPath: '/usr/bin/qemu-system-x86_64', source: "Debian bookworm's qemu-system-x86, installed system-wide" },
+  '10.0': {
+    variable: 'QJOB_QEMU_SYSTEM_10_0',
+    defaultPath: inQemuFolder('10.0/usr/bin/qemu-system-x86_64'),
+    source: "Debian bookworm-backports' qemu-system-x86, unpacked into .qemu/10.0, run with bookworm's libraries",
+  },
+  '11.1': {
+    variable: 'QJOB_QEMU_SYSTEM_11_1',
+    defaultPath: inQemuFolder('11.1/bin/qemu-system-x86_64'),
+    source: "Debian sid's qemu-system-x86, unpacked with its libraries into .qemu/11.1/root, started through its own loader",
+  },
+};
+
+/** The releases with a system emulator, oldest first. */
+export const QEMU_SYSTEM_RELEASE_NAMES: readonly QemuReleaseName[] = Object.keys(QEMU_SYSTEM_RELEASES) as QemuReleaseName[];
+
+export function isQemuSystemReleaseName(value: string): value is QemuReleaseName {
+  return Object.hasOwn(QEMU_SYSTEM_RELEASES, value);
+}
+
 /** The known release names, oldest first. */
 export const QEMU_RELEASE_NAMES: readonly QemuReleaseName[] = Object.keys(QEMU_RELEASES) as QemuReleaseName[];
 
@@ -61,21 +88,32 @@ const cache = new Map<string, QemuReleaseLookup>();
 
 /** Finds a release: the variable's path if set, else the default; checks it runs and is that release. */
 export function findQemuRelease(release: QemuReleaseName, env: NodeJS.ProcessEnv = process.env): QemuReleaseLookup {
-  const info = QEMU_RELEASES[release];
+  return findProgram(release, QEMU_RELEASES[release], 'qemu-storage-daemon', env);
+}
+
+/** Finds a release's qemu-system-x86_64 as findQemuRelease finds its daemon; 5.2 has none (no snapshot jobs). */
+export function findQemuSystemRelease(release: QemuReleaseName, env: NodeJS.ProcessEnv = process.env): QemuReleaseLookup {
+  const info = QEMU_SYSTEM_RELEASES[release];
+  if (info === undefined) {
+    return { release, missing: `QEMU ${release} has no snapshot jobs (they came in 6.0), so qjob sets up no qemu-system for it; known: ${QEMU_SYSTEM_RELEASE_NAMES.join(', ')}` };
+  }
+  return findProgram(release, info, 'qemu-system-x86_64', env);
+}
+
+function findProgram(release: QemuReleaseName, info: QemuReleaseInfo, program: string, env: NodeJS.ProcessEnv): QemuReleaseLookup {
   const fromEnv = env[info.variable];
   const path = fromEnv !== undefined && fromEnv !== '' ? fromEnv : info.defaultPath;
   const key = `${release}\0${path}`;
   let found = cache.get(key);
   if (found === undefined) {
-    found = probe(release, path, fromEnv !== undefined && fromEnv !== '' ? `${info.variable}=${path}` : `the default ${path}`);
+    found = probe(release, info, program, path, fromEnv !== undefined && fromEnv !== '' ? `${info.variable}=${path}` : `the default ${path}`);
     cache.set(key, found);
   }
   return found;
 }
 
-function probe(release: QemuReleaseName, path: string, source: string): QemuReleaseLookup {
-  const info = QEMU_RELEASES[release];
-  const fix = `set ${info.variable} to a qemu-storage-daemon ${release}, or run \`npm run qemu:setup\``;
+function probe(release: QemuReleaseName, info: QemuReleaseInfo, program: string, path: string, source: string): QemuReleaseLookup {
+  const fix = `set ${info.variable} to a ${program} ${release}, or run \`npm run qemu:setup\``;
   if (!fs.existsSync(path)) return { release, missing: `QEMU ${release} not found: ${source} does not exist (${fix})` };
   let text: string;
   try {

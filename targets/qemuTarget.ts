@@ -1,5 +1,7 @@
 /**
- * The `qemu` target: for each session, a qemu-storage-daemon of its own, started without a shell in a
+ * The `qemu` and `qemu-system` targets: for each session, a qemu-storage-daemon (or, for the snapshot
+ * jobs that only the system emulator has, a qemu-system-x86_64 with no machine: TCG, `-machine none`,
+ * no default devices, no display, stopped) of its own, started without a shell in a
  * fresh private folder (mode 0700) that holds its QMP socket and the set-up's files. The daemon is
  * always stopped (SIGTERM, then SIGKILL after a grace period) and the folder removed: on close, on a
  * failed start, and when qjob exits or is interrupted (processCleanup.ts). Sessions run side by side.
@@ -12,12 +14,17 @@ import { describeExit, startChild, type ChildHandle } from './childProcess.ts';
 import { TargetStartError } from './errors.ts';
 import { checkSocketPath, makePrivateFolder } from './privateFolder.ts';
 import { registerCleanup } from './processCleanup.ts';
-import { DEFAULT_SETUP, planSetup } from './setupPlan.ts';
+import { DEFAULT_SETUP, planSetup, SYSTEM_SETUP } from './setupPlan.ts';
 import type { Session, SessionOptions, Target, TargetSetup } from './target.ts';
 
+/** Which QEMU program a target runs. */
+export type QemuProgramKind = 'storage-daemon' | 'system';
+
 export interface QemuTargetOptions {
-  /** The qemu-storage-daemon to run: a path, or a name looked up on $PATH. Default `qemu-storage-daemon`. */
+  /** The program to run: a path, or a name looked up on $PATH. Default `qemu-storage-daemon` (`qemu-system-x86_64` for `system`). */
   readonly binary?: string;
+  /** `system`: the binary is a qemu-system-x86_64, started with no machine, and the default set-up adds a qcow2 node `vm` for the vmstate. Default `storage-daemon`. */
+  readonly program?: QemuProgramKind;
   /** The qemu-img for `qemu-img` set-up steps. Default: the one beside `binary`, else `qemu-img` on $PATH. */
   readonly qemuImg?: string;
   /** The target's name; default `qemu:<binary>`. */
@@ -29,15 +36,21 @@ export interface QemuTargetOptions {
 }
 
 export function qemuTarget(options: QemuTargetOptions = {}): Target {
-  const given = options.binary ?? 'qemu-storage-daemon';
+  const given = options.binary ?? (options.program === 'system' ? 'qemu-system-x86_64' : 'qemu-storage-daemon');
   // Programs run in the session's folder, so a relative path is made absolute now.
   const binary = absoluteIfPath(given);
   const qemuImg = options.qemuImg === undefined ? undefined : absoluteIfPath(options.qemuImg);
   return {
-    name: options.name ?? `qemu:${given}`,
+    name: options.name ?? `${options.program === 'system' ? 'qemu-system' : 'qemu'}:${given}`,
     open: (setup, sessionOptions) => openQemuSession(binary, { ...options, qemuImg }, setup, sessionOptions),
   };
 }
+
+/**
+ * A qemu-system-x86_64 that runs no guest: no machine (so no firmware and no CPU), TCG, no default
+ * devices, no display, stopped (-S); it still has the migration code that snapshot-save/-load use.
+ */
+const SYSTEM_ARGS: readonly string[] = ['-machine', 'none', '-accel', 'tcg', '-nodefaults', '-display', 'none', '-S'];
 
 function absoluteIfPath(program: string): string {
   return program.includes('/') ? path.resolve(program) : program;
@@ -45,7 +58,8 @@ function absoluteIfPath(program: string): string {
 
 async function openQemuSession(binary: string, options: QemuTargetOptions, setup: TargetSetup = {}, sessionOptions: SessionOptions = {}): Promise<Session> {
   // Checked before anything is created, so a rejected set-up leaves nothing behind.
-  const plan = planSetup(setup.setup ?? DEFAULT_SETUP);
+  const system = options.program === 'system';
+  const plan = planSetup(setup.setup ?? (system ? SYSTEM_SETUP : DEFAULT_SETUP));
   const graceMs = options.graceMs ?? 3000;
   const timeoutMs = sessionOptions.timeoutMs ?? options.startTimeoutMs ?? 10_000;
   const deadline = performance.now() + timeoutMs;
@@ -83,13 +97,10 @@ async function openQemuSession(binary: string, options: QemuTargetOptions, setup
     }
     const socket = path.join(folder, 'qmp.sock');
     checkSocketPath(socket);
-    const args = [
-      ...plan.daemonArgs,
-      '--chardev',
-      `socket,id=qmp0,path=${socket.replaceAll(',', ',,')},server=on,wait=off`,
-      '--monitor',
-      'chardev=qmp0',
-    ];
+    const chardev = ['--chardev', `socket,id=qmp0,path=${socket.replaceAll(',', ',,')},server=on,wait=off`];
+    const args = system
+      ? [...SYSTEM_ARGS, ...plan.daemonArgs, ...chardev, '-mon', 'chardev=qmp0,mode=control']
+      : [...plan.daemonArgs, ...chardev, '--monitor', 'chardev=qmp0'];
     const startedAt = performance.now();
     daemon = startChild(binary, args, folder);
     client = await connectWhenReady(daemon, socket, deadline, sessionOptions);

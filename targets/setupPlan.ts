@@ -14,6 +14,16 @@ export const DEFAULT_SETUP: readonly SetupStep[] = [
   { blockdev: { driver: 'null-co', 'node-name': 'dst', size: 67108864 } },
 ];
 
+/**
+ * A qemu-system target's default: the two null-co nodes and `vm`, a 64 MiB qcow2 image in the target's
+ * folder, where snapshot-save writes the vmstate (a null-co node has no internal snapshots).
+ */
+export const SYSTEM_SETUP: readonly SetupStep[] = [
+  ...DEFAULT_SETUP,
+  { 'qemu-img': 'create', format: 'qcow2', file: 'vm.qcow2', size: 67108864 },
+  { blockdev: { driver: 'qcow2', 'node-name': 'vm', file: { driver: 'file', filename: 'vm.qcow2' } } },
+];
+
 /** Image formats `qemu-img create` may make. */
 export const IMAGE_FORMATS: ReadonlySet<string> = new Set(['raw', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'parallels']);
 

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findQemuRelease, isQemuReleaseName, qemuTarget, TargetSpecError, type Target } from '../targets/index.ts';
+import { findQemuRelease, findQemuSystemRelease, isQemuReleaseName, qemuTarget, TargetSpecError, type Target } from '../targets/index.ts';
 import { parseRelease, compareReleases } from '../machines/index.ts';
 import { driveSteps, openDriven, type DriveOutcome } from './driver.ts';
 import type { TraceLine, TraceMeta } from './format.ts';
@@ -118,10 +118,24 @@ function daemonPath(qemu: string): string {
   return found.path;
 }
 
+/** `qemu-system`, `qemu-system:7.2` or `qemu-system:PATH`: a qemu-system-x86_64, for the snapshot scenarios (CorpusScenario.program). */
+function systemTarget(qemu: string): Target | undefined {
+  if (qemu !== 'qemu-system' && !qemu.startsWith('qemu-system:')) return undefined;
+  const rest = qemu.slice('qemu-system:'.length);
+  let binary = rest === '' ? 'qemu-system-x86_64' : rest;
+  if (isQemuReleaseName(rest)) {
+    const found = findQemuSystemRelease(rest);
+    if ('missing' in found) throw new TargetSpecError(found.missing);
+    binary = found.path;
+  }
+  return qemuTarget({ binary, program: 'system', graceMs: 1000 });
+}
+
 /** Records every scenario the daemon's release supports into `out/<name>.jsonl`, and writes `out/README.md`. */
 export async function recordCorpus(options: CorpusOptions): Promise<CorpusReport> {
   const log = options.log ?? (() => {});
-  const target = qemuTarget({ binary: daemonPath(options.qemu), graceMs: 1000 });
+  const system = systemTarget(options.qemu);
+  const target = system ?? qemuTarget({ binary: daemonPath(options.qemu), graceMs: 1000 });
   const { release, version } = await probeRelease(target);
   const pool = options.scenarios ?? allScenarios;
   const known = new Map(pool.map((s) => [s.name, s]));
@@ -129,8 +143,10 @@ export async function recordCorpus(options: CorpusOptions): Promise<CorpusReport
     if (!known.has(name)) throw new Error(`no scenario named '${name}'`);
   }
   const wanted = options.only === undefined || options.only.length === 0 ? pool : pool.filter((s) => options.only!.includes(s.name));
-  const chosen = wanted.filter((s) => scenarioApplies(s, release));
-  const skipped = wanted.filter((s) => !scenarioApplies(s, release)).map((s) => s.name);
+  // A qemu-system target records the built-in snapshot scenarios only, a daemon all others; scenario files go to either.
+  const forProgram = (s: CorpusScenario): boolean => options.scenarios !== undefined || (s.program === 'system') === (system !== undefined);
+  const chosen = wanted.filter((s) => forProgram(s) && scenarioApplies(s, release));
+  const skipped = wanted.filter((s) => forProgram(s) && !scenarioApplies(s, release)).map((s) => s.name);
   fs.mkdirSync(options.out, { recursive: true });
   const entries: CorpusEntry[] = [];
   let next = 0;

@@ -72,7 +72,20 @@ export interface BadCreateAction {
   readonly pick: number;
 }
 
-export type Action = CreateAction | TxnAction | VerbAction | ReleaseAction | QueryAction | InjectAction | BadCreateAction;
+/**
+ * A snapshot job (qemu-system targets only): save, load or delete of one of a few tags, sometimes made to
+ * fail inside the job (vmstate node missing, or a device that cannot snapshot); dismissed at once or left
+ * in concluded for later verbs.
+ */
+export interface SnapshotAction {
+  readonly kind: 'snapshot';
+  readonly op: 'save' | 'load' | 'delete';
+  readonly tag: number;
+  readonly failing: 'none' | 'vmstate' | 'device';
+  readonly dismiss: boolean;
+}
+
+export type Action = CreateAction | TxnAction | VerbAction | ReleaseAction | QueryAction | InjectAction | BadCreateAction | SnapshotAction;
 
 export const VERB_COMMANDS = Object.keys(VerbCommands) as VerbCommandName[];
 
@@ -124,10 +137,20 @@ const badCreateArb = fc.record<BadCreateAction>({
   pick: fc.nat({ max: 7 }),
 });
 
+const snapshotArb = fc.record<SnapshotAction>({
+  kind: fc.constant('snapshot'),
+  op: fc.constantFrom<SnapshotAction['op']>('save', 'save', 'load', 'delete'),
+  tag: fc.nat({ max: 2 }),
+  failing: fc.oneof({ arbitrary: fc.constant<SnapshotAction['failing']>('none'), weight: 4 }, { arbitrary: fc.constantFrom<SnapshotAction['failing']>('vmstate', 'device'), weight: 1 }),
+  dismiss: fc.boolean(),
+});
+
 export interface ScenarioShape {
   /** Longest action list. */
   readonly maxActions?: number;
   readonly slow?: number;
+  /** The target has the snapshot jobs (a qemu-system): snapshot actions too. Off, the arbitrary is as it always was, so seeds keep their scenarios. */
+  readonly snapshots?: boolean;
 }
 
 /** The arbitrary of a verify scenario: a list of actions, verbs most often, jobs created often enough to have some. */
@@ -141,6 +164,7 @@ export function actionsArbitrary(shape: ScenarioShape = {}): fc.Arbitrary<Action
     { arbitrary: queryArb, weight: 2 },
     { arbitrary: injectArb, weight: 1 },
     { arbitrary: badCreateArb, weight: 1 },
+    ...(shape.snapshots === true ? [{ arbitrary: snapshotArb as fc.Arbitrary<Action>, weight: 4 }] : []),
   );
   return fc.array(action, { minLength: 1, maxLength: shape.maxActions ?? 50, size: 'large' });
 }

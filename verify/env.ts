@@ -50,6 +50,8 @@ export interface VerifyEnv {
   readonly persistent: boolean;
   /** How long a wait step waits, in seconds (default 10; the model answers in milliseconds). */
   readonly waitTimeoutS?: number;
+  /** The target has the snapshot jobs (a qemu-system): the qcow2 nodes they use, the first one holding the vmstate. */
+  readonly snapshots?: { readonly vmstate: string; readonly devices: readonly string[] };
 }
 
 function nullNode(name: string, size = NODE_SIZE, extra: Record<string, unknown> = {}): SetupStep {
@@ -82,16 +84,25 @@ export const VERIFY_SETUP: readonly SetupStep[] = [
   { blockdev: { driver: 'qcow2', 'node-name': 'top', backing: 'base', file: { driver: 'file', 'node-name': 'top-file', filename: 'top.qcow2' } } },
 ];
 
+/** What a qemu-system target gets besides VERIFY_SETUP: two qcow2 images for snapshot-save (the first holds the vmstate). */
+export const SNAPSHOT_NODES = ['vm', 'disk'] as const;
+export const VERIFY_SNAPSHOT_SETUP: readonly SetupStep[] = SNAPSHOT_NODES.flatMap((name): SetupStep[] => [
+  { 'qemu-img': 'create', format: 'qcow2', file: `${name}.qcow2`, size: NODE_SIZE },
+  { blockdev: { driver: 'qcow2', 'node-name': name, file: { driver: 'file', filename: `${name}.qcow2` } } },
+]);
+
 /** VERIFY_SETUP without the qcow2 image (no qemu-img needed; no block-stream then). */
 export const VERIFY_SETUP_NO_IMAGES: readonly SetupStep[] = VERIFY_SETUP.filter((s) => !('qemu-img' in s) && !JSON.stringify(s).includes('qcow2'));
 
 /** The environment of a target qjob starts with VERIFY_SETUP (or, `withImages: false`, VERIFY_SETUP_NO_IMAGES). */
-export function controlledEnv(release: string, options: { injectCommand?: boolean; waitTimeoutS?: number; withImages?: boolean } = {}): VerifyEnv {
+export function controlledEnv(release: string, options: { injectCommand?: boolean; waitTimeoutS?: number; withImages?: boolean; snapshots?: boolean } = {}): VerifyEnv {
   const images = options.withImages !== false;
+  const snapshots = images && options.snapshots === true;
   return {
     release,
     profile: profileFor(release),
-    setup: images ? VERIFY_SETUP : VERIFY_SETUP_NO_IMAGES,
+    setup: images ? [...VERIFY_SETUP, ...(snapshots ? VERIFY_SNAPSHOT_SETUP : [])] : VERIFY_SETUP_NO_IMAGES,
+    ...(snapshots ? { snapshots: { vmstate: SNAPSHOT_NODES[0], devices: SNAPSHOT_NODES } } : {}),
     sources: SOURCES,
     targets: TARGETS,
     nodeSize: NODE_SIZE,
@@ -175,5 +186,5 @@ export async function discoverEnv(client: QmpConnection, releaseOverride?: strin
 
 /** Whether a target is one qjob starts afresh for each session (so VERIFY_SETUP applies). */
 export function isControlled(target: Target): boolean {
-  return target.name === 'model' || target.name.startsWith('model:') || target.name === 'qemu' || target.name.startsWith('qemu:');
+  return /^(model|qemu)(-system)?(:|$)/.test(target.name);
 }

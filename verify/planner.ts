@@ -10,7 +10,7 @@ import { atLeast, VerbCommands, type JobContext } from '../machines/index.ts';
 import { FakeClock, JobEngine, type ServerError, type TimedEvent } from '../server/index.ts';
 import type { SetupStep } from '../traces/format.ts';
 import type { Scenario, ScenarioStep } from '../traces/scenario.ts';
-import type { Action, BadCreateAction, CreateAction, FaultKind, InjectAction, TxnAction, VerbAction } from './actions.ts';
+import type { Action, BadCreateAction, CreateAction, FaultKind, InjectAction, SnapshotAction, TxnAction, VerbAction } from './actions.ts';
 import { SLOW, type VerifyEnv } from './env.ts';
 
 /** How long a wait step waits (seconds): jobs that run free finish in milliseconds. */
@@ -51,7 +51,7 @@ class Planner {
   private streamed = false;
 
   constructor(private readonly env: VerifyEnv) {
-    this.engine = new JobEngine({ release: env.release, clock: this.clock, setup: setupFor(env), hostDirExists: () => false });
+    this.engine = new JobEngine({ release: env.release, clock: this.clock, setup: setupFor(env), hostDirExists: () => false, system: env.snapshots !== undefined });
   }
 
   plan(action: Action): void {
@@ -71,6 +71,8 @@ class Planner {
         return this.inject(action);
       case 'bad-create':
         return this.badCreate(action);
+      case 'snapshot':
+        return this.snapshot(action);
     }
   }
 
@@ -134,6 +136,18 @@ class Planner {
         return;
       }
     }
+  }
+
+  /** A snapshot job on the qcow2 nodes (the model says whether it fails inside the job); job-dismiss after it when asked. */
+  private snapshot(a: SnapshotAction): void {
+    const nodes = this.env.snapshots;
+    if (!nodes || this.live().length >= MAX_LIVE_JOBS) return;
+    const id = this.newId('v');
+    const devices = a.failing === 'device' ? [...nodes.devices, this.env.sources[0]!] : [...nodes.devices];
+    const vmstate = a.failing === 'vmstate' ? 'nosuch' : nodes.vmstate;
+    const args = { 'job-id': id, tag: `t${a.tag}`, ...(a.op === 'delete' ? {} : { vmstate }), devices };
+    this.creator(`snapshot-${a.op}`, args, { id, nodes: [] });
+    if (a.dismiss && this.status(id) === 'concluded') this.command('job-dismiss', { id });
   }
 
   /** A failing node for a backup, with a policy QEMU handles in bounded time (ignore only with a one-off fault). */

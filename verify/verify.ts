@@ -133,8 +133,9 @@ export async function probeTarget(target: Target, release?: string): Promise<Ver
       if (found === undefined) throw new TargetProbeError('the greeting names no QEMU version; give --release');
       const commands = await session.client.execute<{ name: string }[]>('query-commands');
       const inject = !isQmpError(commands) && commands.return.some((c) => c.name === INJECT_COMMAND);
+      const snapshots = !isQmpError(commands) && commands.return.some((c) => c.name === 'snapshot-save');
       // The model answers in milliseconds: a wait that takes seconds already means the event is missing.
-      return controlledEnv(found, { injectCommand: inject, withImages, ...(target.name.startsWith('model') ? { waitTimeoutS: 3 } : {}) });
+      return controlledEnv(found, { injectCommand: inject, withImages, snapshots, ...(target.name.startsWith('model') ? { waitTimeoutS: 3 } : {}) });
     } finally {
       await session.close();
     }
@@ -200,7 +201,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   };
   let shrinkStarted = 0;
   const budget = options.shrinkBudgetMs ?? 120_000;
-  const property = fc.asyncProperty(actionsArbitrary({ maxActions: options.maxActions }), async (actions) => {
+  const property = fc.asyncProperty(actionsArbitrary({ maxActions: options.maxActions, snapshots: env.snapshots !== undefined }), async (actions) => {
     // Past the shrinking budget every further candidate counts as passing, so fast-check stops at the smallest failure so far.
     if (shrinking && performance.now() - shrinkStarted > budget) return true;
     if (!shrinking) {

@@ -16,6 +16,7 @@ interface ServeOptions {
   listen: string;
   release?: string;
   setup?: string;
+  system?: boolean;
 }
 
 function readSetup(file: string): SetupStep[] {
@@ -42,7 +43,8 @@ export const serveCommand: CommandSpec = {
     cmd
       .requiredOption('--listen <address>', 'unix:PATH or tcp:[HOST]:PORT (port 0: any free port)')
       .option('--release <X.Y>', `the QEMU release to behave as (default ${formatRelease(LATEST_RELEASE)})`)
-      .option('--setup <file>', 'a JSON array of set-up steps for the block nodes, instead of the default nodes');
+      .option('--setup <file>', 'a JSON array of set-up steps for the block nodes, instead of the default nodes')
+      .option('--system', 'behave as a qemu-system, which also has the snapshot jobs (snapshot-save, -load, -delete); give qcow2 nodes with --setup');
   },
   async run(cmd: Command) {
     const o = cmd.opts<ServeOptions>();
@@ -65,7 +67,7 @@ export const serveCommand: CommandSpec = {
     const quitting = new Promise<void>((resolve) => (quit = resolve));
     let server: ModelServer;
     try {
-      server = new ModelServer({ release, ...(setup ? { setup } : {}), onQuit: () => quit() });
+      server = new ModelServer({ release, ...(setup ? { setup } : {}), ...(o.system === true ? { system: true } : {}), onQuit: () => quit() });
     } catch (error) {
       throw new UsageError(`--setup: ${(error as Error).message}`);
     }

@@ -3,7 +3,16 @@
  * whether each is set up and where, what is missing and how to fix it; then the target forms.
  */
 import type { Command } from 'commander';
-import { findQemuRelease, QEMU_RELEASE_NAMES, QEMU_RELEASES, targetKinds, type QemuReleaseName } from '../../targets/index.ts';
+import {
+  findQemuRelease,
+  findQemuSystemRelease,
+  QEMU_RELEASE_NAMES,
+  QEMU_RELEASES,
+  QEMU_SYSTEM_RELEASE_NAMES,
+  QEMU_SYSTEM_RELEASES,
+  targetKinds,
+  type QemuReleaseName,
+} from '../../targets/index.ts';
 import type { CommandSpec } from '../command.ts';
 
 export interface ReleaseRow {
@@ -18,17 +27,25 @@ export interface ReleaseRow {
   readonly missing?: string;
 }
 
+/** The daemons (qemu:X.Y), then the system emulators for the snapshot jobs (qemu-system:X.Y; none for 5.2). */
 export function releaseRows(env: NodeJS.ProcessEnv = process.env): ReleaseRow[] {
-  return QEMU_RELEASE_NAMES.map((release) => {
+  const daemons = QEMU_RELEASE_NAMES.map((release) => {
     const info = QEMU_RELEASES[release];
     const found = findQemuRelease(release, env);
     const row = { release, target: `qemu:${release}`, variable: info.variable, source: info.source };
     return 'missing' in found ? { ...row, missing: found.missing } : { ...row, path: found.path, version: found.version };
   });
+  const systems = QEMU_SYSTEM_RELEASE_NAMES.map((release) => {
+    const info = QEMU_SYSTEM_RELEASES[release]!;
+    const found = findQemuSystemRelease(release, env);
+    const row = { release, target: `qemu-system:${release}`, variable: info.variable, source: info.source };
+    return 'missing' in found ? { ...row, missing: found.missing } : { ...row, path: found.path, version: found.version };
+  });
+  return [...daemons, ...systems];
 }
 
 export function renderReleases(rows: readonly ReleaseRow[]): string {
-  const lines = ['QEMU releases (target, version or status, qemu-storage-daemon):'];
+  const lines = ['QEMU releases (target, version or status, qemu-storage-daemon or, for qemu-system:X.Y, qemu-system-x86_64):'];
   const width = Math.max(...rows.map((r) => r.target.length));
   for (const row of rows) {
     const state = row.version !== undefined ? row.version : 'missing';
@@ -49,7 +66,8 @@ export const targetsCommand: CommandSpec = {
   summary: 'list the QEMU releases known by name, where each is installed, and what is missing',
   description:
     'For each QEMU release qjob knows by name (--target qemu:X.Y, record-corpus --qemu X.Y), shows the ' +
-    'qemu-storage-daemon found and its version, where `npm run qemu:setup` takes it from and the variable that ' +
+    'qemu-storage-daemon found and its version, and likewise the qemu-system-x86_64 of each release with snapshot ' +
+    'jobs (--target qemu-system:X.Y; 5.2 has none), where `npm run qemu:setup` takes it from and the variable that ' +
     'overrides its path; for a release that is not usable, why and how to fix it. Exit 0; with --check, 1 when a ' +
     'release is missing.',
   configure(cmd: Command) {

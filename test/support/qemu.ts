@@ -5,7 +5,7 @@
  * running nothing.
  */
 import { describe, it } from 'vitest';
-import { findQemuRelease, QEMU_RELEASE_NAMES, type QemuReleaseLookup, type QemuReleaseName } from '../../targets/index.ts';
+import { findQemuRelease, findQemuSystemRelease, QEMU_RELEASE_NAMES, QEMU_SYSTEM_RELEASE_NAMES, type QemuReleaseLookup, type QemuReleaseName } from '../../targets/index.ts';
 
 export type { QemuReleaseName };
 
@@ -26,15 +26,27 @@ export function qemuRelease(release: QemuReleaseName): { readonly path: string; 
 /** Every release qemu:setup installs (targets/qemuRelease.ts), oldest first: 5.2, 7.2, 10.0, 11.1. */
 export const RELEASES: readonly QemuReleaseName[] = QEMU_RELEASE_NAMES;
 
+/** The releases whose qemu-system-x86_64 qemu:setup installs, for the snapshot jobs (6.0 and later). */
+export const SYSTEM_RELEASES: readonly QemuReleaseName[] = QEMU_SYSTEM_RELEASE_NAMES;
+
 /** Registers `fn`'s tests under "QEMU <release>", or a skip / failure saying the release is missing. */
 export function describeQemu(release: QemuReleaseName, fn: (qemu: QemuInstall) => void): void {
-  const found = findQemuRelease(release);
+  describeFound(release, findQemuRelease(release), fn);
+}
+
+/** As describeQemu, for the release's qemu-system-x86_64 (`path` is that binary). */
+export function describeQemuSystem(release: QemuReleaseName, fn: (qemu: QemuInstall) => void): void {
+  describeFound(`${release} qemu-system`, findQemuSystemRelease(release), fn);
+}
+
+function describeFound(what: string, found: QemuReleaseLookup, fn: (qemu: QemuInstall) => void): void {
+  const release = found.release;
   if (!('missing' in found)) {
-    describe(`QEMU ${release} (${found.version})`, () => fn({ release, path: found.path, version: found.version }));
+    describe(`QEMU ${what} (${found.version})`, () => fn({ release, path: found.path, version: found.version }));
     return;
   }
   if (process.env['QJOB_REQUIRE_QEMU'] === '1') {
-    describe(`QEMU ${release}`, () => {
+    describe(`QEMU ${what}`, () => {
       it(`is installed (QJOB_REQUIRE_QEMU=1 requires it)`, () => {
         throw new Error(`${found.missing}. QJOB_REQUIRE_QEMU=1 is set, so a missing QEMU fails the run instead of skipping it.`);
       });
@@ -42,8 +54,8 @@ export function describeQemu(release: QemuReleaseName, fn: (qemu: QemuInstall) =
     return;
   }
   // Also printed, since the default reporter shows only a count of skipped tests.
-  console.warn(`[qjob] skipping the QEMU ${release} tests: ${found.missing}`);
-  describe.skip(`QEMU ${release}: skipped, ${found.missing}`, () => {
-    it(`needs QEMU ${release}`, () => {});
+  console.warn(`[qjob] skipping the QEMU ${what} tests: ${found.missing}`);
+  describe.skip(`QEMU ${what}: skipped, ${found.missing}`, () => {
+    it(`needs QEMU ${what}`, () => {});
   });
 }

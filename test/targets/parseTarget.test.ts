@@ -38,7 +38,7 @@ describe('parseTarget', () => {
     expect(parseTarget('test-model:7.2')).toBe(fake);
     expect(parseTarget('test-model')).toBe(fake);
     expect(made).toEqual(['7.2', undefined]);
-    expect(targetKinds().map((k) => k.scheme)).toEqual(['qemu', 'qmp', 'model', 'test-model']);
+    expect(targetKinds().map((k) => k.scheme)).toEqual(['qemu', 'qemu-system', 'qmp', 'model', 'model-system', 'test-model']);
     expect(() => registerTargetKind({ scheme: 'qemu', usage: [], create: () => fake })).toThrow("'qemu' is already registered");
   });
 });

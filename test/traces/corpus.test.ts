@@ -9,10 +9,17 @@ import { corpusDocTable, corpusFolders, corpusReadme, readCorpus, withDocTable, 
 
 const TRACES = path.join(import.meta.dirname, '..', '..', 'traces');
 const RELEASES = ['5.2', '7.2', '10.0', '11.1'] as const;
+/** The snapshot scenarios, recorded from qemu-system-x86_64 into traces/qemu-system-X.Y (5.2 has no snapshot jobs). */
+const SYSTEM_RELEASES = ['7.2', '10.0', '11.1'] as const;
 
 function corpus(release: string): CorpusTrace[] {
   return readCorpus(path.join(TRACES, `qemu-${release}`));
 }
+
+const CORPORA = [
+  ...RELEASES.map((release) => ({ release, folder: `qemu-${release}`, system: false, least: 30 })),
+  ...SYSTEM_RELEASES.map((release) => ({ release, folder: `qemu-system-${release}`, system: true, least: 7 })),
+];
 
 function byScenario(release: string): Map<string, CorpusTrace> {
   return new Map(corpus(release).map((t) => [String(t.meta.scenario), t]));
@@ -24,17 +31,17 @@ function firstReply(trace: CorpusTrace, command: string): Record<string, unknown
   return c?.reply?.line.msg;
 }
 
-for (const release of RELEASES) {
-  describe(`the QEMU ${release} corpus`, () => {
-    const dir = path.join(TRACES, `qemu-${release}`);
-    const traces = corpus(release);
+for (const { release, folder, system, least } of CORPORA) {
+  describe(`the corpus ${folder}`, () => {
+    const dir = path.join(TRACES, folder);
+    const traces = readCorpus(dir);
 
-    it('holds at least 30 recorded sessions', () => {
-      expect(traces.length).toBeGreaterThanOrEqual(30);
+    it(`holds at least ${least} recorded sessions`, () => {
+      expect(traces.length).toBeGreaterThanOrEqual(least);
     });
 
-    it('has one trace for each scenario the release supports, and no other', () => {
-      const expected = allScenarios.filter((s) => scenarioApplies(s, release)).map((s) => s.name).sort();
+    it('has one trace for each scenario the release (and program) supports, and no other', () => {
+      const expected = allScenarios.filter((s) => (s.program === 'system') === system && scenarioApplies(s, release)).map((s) => s.name).sort();
       expect(traces.map((t) => String(t.meta.scenario)).sort()).toEqual(expected);
       for (const t of traces) expect(path.basename(t.file)).toBe(`${String(t.meta.scenario)}.jsonl`);
     });

@@ -10,6 +10,7 @@ import { createScenarios } from './create.ts';
 import { errorScenarios } from './errors.ts';
 import { ioErrorScenarios } from './io-errors.ts';
 import { mirrorScenarios } from './mirror.ts';
+import { snapshotScenarios } from './snapshot.ts';
 import { streamScenarios } from './stream.ts';
 import { transactionScenarios } from './transactions.ts';
 import type { CorpusScenario, ScenarioFamily } from './types.ts';
@@ -27,6 +28,7 @@ export const scenarioFamilies: readonly ScenarioFamily[] = [
   { family: 'errors', scenarios: errorScenarios },
   { family: 'transactions', scenarios: transactionScenarios },
   { family: 'change', scenarios: changeScenarios },
+  { family: 'snapshot', scenarios: snapshotScenarios },
 ];
 
 export const allScenarios: readonly CorpusScenario[] = scenarioFamilies.flatMap((f) => f.scenarios);

@@ -86,25 +86,31 @@ export function corpusReadme(dir: string): string {
   const traces = readCorpus(dir);
   const version = versionOf(traces);
   const release = version.split('.').slice(0, 2).join('.');
+  // traces/qemu-system-X.Y holds the snapshot scenarios, recorded from a qemu-system-x86_64.
+  const system = path.basename(dir).startsWith('qemu-system-');
+  const program = system ? 'qemu-system-x86_64' : 'qemu-storage-daemon';
+  const folder = system ? `traces/qemu-system-${release}` : `traces/qemu-${release}`;
   return [
-    `# Corpus: QEMU ${version} (qemu-storage-daemon)`,
+    `# Corpus: QEMU ${version} (${program})`,
     '',
-    `${traces.length} QMP sessions recorded by \`qjob record-corpus\` from a real qemu-storage-daemon ${version}, one per scenario`,
+    `${traces.length} QMP sessions recorded by \`qjob record-corpus\` from a real ${program} ${version}, one per scenario`,
     "script in `traces/scenarios/`. Each file starts with its meta line (scenario, description, release, set-up), then every",
     'message in both directions from the greeting on, unfiltered. This README is generated from the traces; do not edit it.',
     '',
-    `Record again (\`--qemu\` takes the path of a qemu-storage-daemon ${release}, or \`${release}\` for the installed one; the`,
-    "scenarios the release supports are chosen from the daemon's greeting):",
+    system
+      ? `Record again (\`--qemu qemu-system:${release}\` for the installed one, or \`qemu-system:PATH\`; only the snapshot scenarios, which need a qemu-system):`
+      : `Record again (\`--qemu\` takes the path of a qemu-storage-daemon ${release}, or \`${release}\` for the installed one; the`,
+    ...(system ? [] : ["scenarios the release supports are chosen from the daemon's greeting):"]),
     '',
     '```sh',
-    `npx qjob record-corpus --qemu ${release} --out traces/qemu-${release} --docs docs/corpus.md`,
+    system ? `npx qjob record-corpus --qemu qemu-system:${release} --out ${folder}` : `npx qjob record-corpus --qemu ${release} --out ${folder} --docs docs/corpus.md`,
     '```',
     '',
     'Check and replay:',
     '',
     '```sh',
-    `npx qjob check traces/qemu-${release}`,
-    `npx qjob replay traces/qemu-${release}/<scenario>.jsonl --target qemu:${release}`,
+    `npx qjob check ${folder}`,
+    `npx qjob replay ${folder}/<scenario>.jsonl --target ${system ? 'qemu-system' : 'qemu'}:${release}`,
     '```',
     '',
     '## Sessions',

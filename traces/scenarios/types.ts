@@ -16,6 +16,8 @@ export interface CorpusScenario extends Scenario {
    * target is killed, and the trace ends there.
    */
   readonly hangs?: true | { readonly before: string };
+  /** `system`: the scenario needs a qemu-system-x86_64 (the snapshot jobs), and is recorded into traces/qemu-system-<release>. */
+  readonly program?: 'system';
 }
 
 /** A scenario's family: the file it is defined in (backup, mirror, ...). */
