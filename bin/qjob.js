@@ -43,5 +43,13 @@ if (built < newestSource()) {
   }
   await buildQjob();
 }
+// A reader that stops early (`qjob check ... | head`) closes the pipe: end quietly, as a command killed by
+// SIGPIPE does (status 128 + 13), instead of an unhandled EPIPE error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+}
 const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,9 @@
-/** `qjob check` output: text (ends with "<N> passed, <M> failed"), JSON, or JUnit XML (one testcase per trace). */
+/**
+ * `qjob check` output: text (ends with "<N> passed, <M> failed"), JSON, or JUnit XML (one testcase per
+ * trace). `pages` maps a result's file (session) to the path of its HTML page, when pages were written:
+ * text and JSON name it (`report`), JUnit puts it first in the failure's text and attaches it
+ * (`[[ATTACHMENT|path]]` in system-out, as GitLab and Jenkins read it).
+ */
 import type { TraceInputError } from '../traces/reader.ts';
 import { Inputs } from './rules/index.ts';
 import type { CheckResult, CheckWarning, Violation } from './result.ts';
@@ -41,11 +46,16 @@ function summary(results: readonly CheckResult[]): { passed: number; failed: num
   return { passed: results.length - failed, failed };
 }
 
-export function formatText(results: readonly CheckResult[]): string {
+/** Result file (session) → the path of its HTML page. */
+export type ReportPages = ReadonlyMap<string, string>;
+
+export function formatText(results: readonly CheckResult[], pages?: ReportPages): string {
   const out: string[] = [];
   for (const r of results) {
     const about = `QEMU ${r.release}${r.releaseFrom === 'latest' ? ' (no greeting: latest)' : ''}${r.style === 'log' ? ', iotests log' : ''}`;
     out.push(`${r.ok ? 'ok  ' : 'FAIL'} ${r.file} (${about})`);
+    const page = pages?.get(r.file);
+    if (page !== undefined) out.push(`  report: ${page}`);
     out.push(`  ${formatJudged(r)}`);
     for (const n of formatNotApplied(r)) out.push(`  ${n}`);
     for (const v of r.violations) out.push(`  ${formatViolation(v)}`);
@@ -57,7 +67,7 @@ export function formatText(results: readonly CheckResult[]): string {
   return out.join('\n') + '\n';
 }
 
-export function formatJson(results: readonly CheckResult[], errors: readonly TraceInputError[] = []): string {
+export function formatJson(results: readonly CheckResult[], errors: readonly TraceInputError[] = [], pages?: ReportPages): string {
   const { passed, failed } = summary(results);
   return (
     JSON.stringify(
@@ -73,6 +83,7 @@ export function formatJson(results: readonly CheckResult[], errors: readonly Tra
           warnings: r.warnings,
           judged: r.judged,
           notApplied: r.notApplied,
+          ...(pages?.has(r.file) ? { report: pages.get(r.file) } : {}),
         })),
         ...(errors.length > 0 ? { errors: errors.map((e) => ({ file: e.file, line: e.line, message: e.reason })) } : {}),
       },
@@ -86,7 +97,7 @@ function xml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-export function formatJunit(results: readonly CheckResult[], errors: readonly TraceInputError[] = []): string {
+export function formatJunit(results: readonly CheckResult[], errors: readonly TraceInputError[] = [], pages?: ReportPages): string {
   const { failed } = summary(results);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -94,13 +105,15 @@ export function formatJunit(results: readonly CheckResult[], errors: readonly Tr
   ];
   for (const r of results) {
     out.push(`  <testcase classname="qjob.check" name="${xml(r.file)}">`);
+    const page = pages?.get(r.file);
     if (!r.ok) {
       const n = r.violations.length + r.moreViolations;
       const first = r.violations[0];
       const message = `${n} violation${n === 1 ? '' : 's'}${first ? `; first: [${first.rule}] line ${first.line}` : ''}`;
-      out.push(`    <failure message="${xml(message)}" type="conformance">${xml(r.violations.map(formatViolation).join('\n'))}</failure>`);
+      const text = [...(page === undefined ? [] : [`report: ${page}`]), ...r.violations.map(formatViolation)].join('\n');
+      out.push(`    <failure message="${xml(message)}" type="conformance">${xml(text)}</failure>`);
     }
-    const notes = [formatJudged(r), ...formatNotApplied(r), ...r.warnings.map(formatWarning)];
+    const notes = [formatJudged(r), ...formatNotApplied(r), ...r.warnings.map(formatWarning), ...(page === undefined ? [] : [`[[ATTACHMENT|${page}]]`])];
     out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testcase>');
   }

@@ -1,5 +1,12 @@
-/** `qjob verify` output: text for people, JSON for programs, JUnit XML for CI (one test case per run). */
+/**
+ * `qjob verify` output: text for people, JSON for programs, JUnit XML for CI (one test case per run),
+ * HTML (the failing run's session as conformance/htmlReport.ts draws it). `page` is the path of the
+ * run's HTML page when one was written: text and JSON name it, JUnit links it from the failure.
+ */
+import type { CheckedSession } from '../conformance/checkedSession.ts';
+import { indexHtml, sessionHtml } from '../conformance/htmlReport.ts';
 import { formatShard } from '../traces/shard.ts';
+import { VerifyRules } from './invariants.ts';
 import type { CoverageReport, VerifyReport } from './verify.ts';
 
 function grid(coverage: CoverageReport): string[] {
@@ -8,7 +15,7 @@ function grid(coverage: CoverageReport): string[] {
   return [...byStatus.entries()].map(([status, verbs]) => `    ${status.padEnd(9)} ${verbs.join(' ')}`);
 }
 
-export function formatVerifyText(r: VerifyReport, verbose = false): string {
+export function formatVerifyText(r: VerifyReport, verbose = false, page?: string): string {
   const out: string[] = [];
   const shard = r.shard === undefined ? '' : ` of shard ${formatShard(r.shard)}`;
   out.push(`qjob verify: target ${r.target} (QEMU ${r.release} rules), seed ${r.seed}, ${r.runs} runs${shard} in ${(r.durationMs / 1000).toFixed(1)} s`);
@@ -22,6 +29,7 @@ export function formatVerifyText(r: VerifyReport, verbose = false): string {
     }
     out.push(`  shrunk ${f.shrinks} times to ${f.actions.length} actions, ${f.scenario.steps.length} steps`);
     if (f.traceFile !== undefined) out.push(`  trace: ${f.traceFile}`);
+    if (page !== undefined) out.push(`  report: ${page}`);
     out.push(`  replay: ${f.replay}`);
   }
   const c = r.coverage;
@@ -32,7 +40,7 @@ export function formatVerifyText(r: VerifyReport, verbose = false): string {
   return out.join('\n') + '\n';
 }
 
-export function formatVerifyJson(r: VerifyReport): string {
+export function formatVerifyJson(r: VerifyReport, page?: string): string {
   return (
     JSON.stringify(
       {
@@ -50,6 +58,7 @@ export function formatVerifyJson(r: VerifyReport): string {
           shrinks: f.shrinks,
           replay: f.replay,
           ...(f.traceFile !== undefined ? { traceFile: f.traceFile } : {}),
+          ...(page !== undefined ? { report: page } : {}),
           ...(f.error !== undefined ? { error: f.error } : {}),
           violations: f.violations,
           scenario: f.scenario,
@@ -68,7 +77,7 @@ function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-export function formatVerifyJunit(r: VerifyReport): string {
+export function formatVerifyJunit(r: VerifyReport, page?: string): string {
   const failed = new Map(r.failures.map((f) => [f.run, f]));
   const cases: string[] = [];
   for (const { run } of r.results) {
@@ -78,10 +87,16 @@ export function formatVerifyJunit(r: VerifyReport): string {
       cases.push(`    <testcase classname="qjob.verify.${xml(r.target)}" name="${xml(name)}"/>`);
       continue;
     }
-    const body = [...f.violations.map((v) => `${v.file}:${v.line}: [${v.rule}] ${v.message} (allowed: ${v.allowed})`), `replay: ${f.replay}`, ...(f.traceFile ? [`trace: ${f.traceFile}`] : [])].join('\n');
+    const body = [
+      ...(page !== undefined ? [`report: ${page}`] : []),
+      ...f.violations.map((v) => `${v.file}:${v.line}: [${v.rule}] ${v.message} (allowed: ${v.allowed})`),
+      `replay: ${f.replay}`,
+      ...(f.traceFile ? [`trace: ${f.traceFile}`] : []),
+    ].join('\n');
     const first = f.violations[0];
+    const attachment = page === undefined ? '' : `\n      <system-out>${xml(`[[ATTACHMENT|${page}]]`)}</system-out>`;
     cases.push(
-      `    <testcase classname="qjob.verify.${xml(r.target)}" name="${xml(name)}">\n      <failure message="${xml(first ? `[${first.rule}] ${first.message}` : (f.error ?? 'failed'))}">${xml(body)}</failure>\n    </testcase>`,
+      `    <testcase classname="qjob.verify.${xml(r.target)}" name="${xml(name)}">\n      <failure message="${xml(first ? `[${first.rule}] ${first.message}` : (f.error ?? 'failed'))}">${xml(body)}</failure>${attachment}\n    </testcase>`,
     );
   }
   if (r.problem !== undefined) cases.push(`    <testcase classname="qjob.verify.${xml(r.target)}" name="coverage">\n      <failure message="${xml(r.problem)}"/>\n    </testcase>`);
@@ -96,4 +111,25 @@ export function formatVerifyJunit(r: VerifyReport): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/**
+ * The HTML page of a verify run: the failing run's session (`session`, checked again from its trace) with
+ * verify's violations, its own rules explained too; without a failing session, the text report as a page.
+ */
+export function formatVerifyHtml(r: VerifyReport, session?: CheckedSession): string {
+  const title = `qjob verify: target ${r.target}, seed ${r.seed}`;
+  const f = r.failures[0];
+  if (f === undefined || session === undefined) return indexHtml(title, [], formatVerifyText(r).trimEnd().split('\n'));
+  return sessionHtml(session, {
+    title: `${title}: run ${f.run} failed`,
+    ok: false,
+    violations: f.violations,
+    rules: VerifyRules,
+    notes: [
+      `shrunk ${f.shrinks} times to ${f.actions.length} actions, ${f.scenario.steps.length} steps`,
+      ...(f.traceFile !== undefined ? [`trace: ${f.traceFile} (line numbers here count the session's messages from 1, as the verify report does; the file has its meta line first)`] : []),
+      `replay: ${f.replay}`,
+    ],
+  });
 }

@@ -11,6 +11,7 @@ import { TraceInputError } from '../../traces/reader.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { shardOf } from '../../traces/shard.ts';
+import { startProgress } from '../progress.ts';
 import { parseShardOption } from '../shard.ts';
 
 /** What `qjob check-mutants` reads when given no path. */
@@ -82,7 +83,7 @@ export const checkMutantsCommand: CommandSpec = {
     const chosen = TRACE_OPERATORS.map((op) => op.name).filter((n) => o.operator === undefined || o.operator.includes(n));
     const operators = shard === undefined ? o.operator : shardOf(chosen, shard);
     const given = (args[0] as string[] | undefined) ?? [];
-    const tty = process.stderr.isTTY === true;
+    const progress = startProgress('qjob check-mutants');
     let report: CheckMutantsReport;
     try {
       report = await runCheckMutants({
@@ -90,13 +91,13 @@ export const checkMutantsCommand: CommandSpec = {
         seed,
         ...(sample === undefined ? {} : { sample }),
         ...(operators ? { operators } : {}),
-        ...(tty ? { onProgress: (done: number, total: number) => void (done % 200 === 0 || done === total ? process.stderr.write(`\r\x1b[Kqjob check-mutants: ${done}/${total}`) : 0) } : {}),
+        ...(progress.live ? { onProgress: (done: number, total: number) => progress.count(done, total, 'mutants checked') } : {}),
       });
     } catch (err) {
       if (err instanceof TraceInputError) throw new UsageError(err.message);
       throw err;
     } finally {
-      if (tty) process.stderr.write('\r\x1b[K');
+      progress.done();
     }
     if (o.format === 'json') {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');

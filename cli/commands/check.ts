@@ -1,27 +1,37 @@
 /**
- * `qjob check [--release X.Y] [--strict] [--input-format wire|iotests|transcript] [--format text|json|junit]
- * [--jobs N] [--shard k/n] <file|dir>...`: decides whether each recorded QMP session is a behaviour of the
- * model (conformance/). Directories are searched recursively for *.jsonl, *.out, *.out.<variant> and
- * *.log (conformance/files.ts). `--jobs` checks on N threads (conformance/parallel.ts) with the same
- * report; `--shard` checks one part of the files (cli/shard.ts) and the JSON and JUnit reports record the
- * shard plan, for `qjob merge`. Exit 0: every trace conforms; 1: a trace violates the rules; 2: an input
- * is unusable (named with file:line on stderr).
+ * `qjob check [--release X.Y] [--strict] [--input-format wire|iotests|transcript|libvirt]
+ * [--format text|json|junit|html] [--html-dir DIR] [--jobs N] [--shard k/n] <file|dir>...`: decides
+ * whether each recorded QMP session is a behaviour of the model (conformance/). Directories are searched
+ * recursively for *.jsonl, *.out, *.out.<variant> and *.log (conformance/files.ts). `--jobs` checks on N
+ * threads (conformance/parallel.ts) with the same report; `--shard` checks one part of the files
+ * (cli/shard.ts) and the JSON and JUnit reports record the shard plan, for `qjob merge`. `--format html`
+ * writes the HTML page of the one session checked to stdout; `--html-dir DIR` writes a page per session
+ * and an index.html into DIR, and the other formats then name each session's page (docs/report.md).
+ * Exit 0: every trace conforms; 1: a trace violates the rules; 2: an input is unusable (named with
+ * file:line on stderr).
  */
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
+import path from 'node:path';
 import { checkFiles, formatJson, formatJunit, formatText, type CheckOptions, type CheckResult } from '../../conformance/index.ts';
+import { checkSessionFile, type CheckedSession } from '../../conformance/checkedSession.ts';
+import { indexHtml, sessionHtml, type IndexEntry } from '../../conformance/htmlReport.ts';
 import { checkFilesInParallel } from '../../conformance/parallel.ts';
-import { INPUT_FORMATS, TraceInputError, type InputFormat } from '../../traces/reader.ts';
+import type { ReportPages } from '../../conformance/report.ts';
+import { detectFormat, INPUT_FORMATS, TraceInputError, tracePartsOf, type InputFormat } from '../../traces/reader.ts';
 import { walkTraceFiles } from '../../traces/traceFiles.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { startProgress, type Progress } from '../progress.ts';
 import { profileOption } from '../release.ts';
+import { pageFileName, pageFolder } from '../reportPages.ts';
 import { formatShard, parseShardOption, selectShard, shardKey, type Shard } from '../shard.ts';
 
 interface Options {
   release?: string;
   strict?: boolean;
-  format: 'text' | 'json' | 'junit';
+  format: 'text' | 'json' | 'junit' | 'html';
+  htmlDir?: string;
   inputFormat?: InputFormat;
   jobs?: string;
   shard?: string;
@@ -46,25 +56,44 @@ export interface CheckPlan {
 
 type CliCheckOptions = Omit<CheckOptions, 'file'> & { readonly format?: InputFormat };
 
+/** Checks files one after another in this thread (a coverage collector lives here), as checkFilesInParallel does. */
+async function checkFilesHere(files: readonly string[], options: CliCheckOptions, progress: Progress): Promise<{ results: CheckResult[]; errors: TraceInputError[] }> {
+  const results: CheckResult[] = [];
+  const errors: TraceInputError[] = [];
+  for (const [i, file] of files.entries()) {
+    const found = await checkFiles([file], options);
+    results.push(...found.results);
+    errors.push(...found.errors);
+    progress.count(i + 1, files.length, 'files');
+  }
+  return { results, errors };
+}
+
 /**
  * Checks the paths for `qjob check` / `qjob coverage`: expands them, keeps the files of `run.shard`,
  * and checks those on `run.jobs` threads (1 without it, the only choice with a coverage collector).
  * Unusable traces are named on stderr and returned apart: the paths' own problems first, then the
- * files', in file order.
+ * files', in file order. `files` are the files checked; a terminal shows a progress line labelled
+ * `run.label` (default `qjob check`).
  */
 export async function checkForCli(
   paths: readonly string[],
   options: CliCheckOptions,
-  run: { readonly shard?: Shard; readonly jobs?: number } = {},
-): Promise<{ results: CheckResult[]; errors: TraceInputError[]; plan: CheckPlan }> {
+  run: { readonly shard?: Shard; readonly jobs?: number; readonly label?: string } = {},
+): Promise<{ results: CheckResult[]; errors: TraceInputError[]; plan: CheckPlan; files: readonly string[] }> {
   if (options.release !== undefined) profileOption(options.release);
   const jobs = run.jobs ?? 1;
   if (jobs > 1 && options.coverage !== undefined) throw new Error('checkForCli: a coverage collector needs jobs 1');
+  const progress = startProgress(run.label ?? 'qjob check');
   try {
     const walked = await walkTraceFiles(paths);
     const files = selectShard(walked.files, run.shard);
     const { coverage, ...threadOptions } = options;
-    const found = jobs > 1 || coverage === undefined ? await checkFilesInParallel(files, threadOptions, { jobs }) : await checkFiles(files, options);
+    const found =
+      jobs > 1 || coverage === undefined
+        ? await checkFilesInParallel(files, threadOptions, { jobs, onFile: (done, total) => progress.count(done, total, 'files') })
+        : await checkFilesHere(files, options, progress);
+    progress.done();
     const errors = [...walked.errors, ...found.errors];
     for (const e of errors) process.stderr.write(`qjob: ${e.message}\n`);
     if (run.shard !== undefined && files.length === 0) {
@@ -80,11 +109,54 @@ export async function checkForCli(
       ...(options.release === undefined ? {} : { release: options.release }),
       ...(options.format === undefined ? {} : { inputFormat: options.format }),
     };
-    return { results: found.results, errors, plan };
+    return { results: found.results, errors, plan, files };
   } catch (err) {
     if (err instanceof TraceInputError) throw new UsageError(err.message);
     throw err;
+  } finally {
+    progress.done();
   }
+}
+
+/**
+ * Each session `results` has, checked again keeping every message, in order: each part of a file (each
+ * session of a libvirt log) that is among `results`. Files named in `errors` are left out. One session
+ * is held at a time.
+ */
+async function forEachCheckedSession(files: readonly string[], errors: readonly TraceInputError[], options: CliCheckOptions, results: readonly CheckResult[], use: (session: CheckedSession) => void): Promise<void> {
+  const wanted = new Set(results.map((r) => r.file));
+  const unusable = new Set(errors.map((e) => e.file));
+  const progress = startProgress('qjob check: pages');
+  try {
+    for (const [i, file] of files.entries()) {
+      if (unusable.has(file)) continue;
+      const format = options.format ?? (await detectFormat(file));
+      for (const part of await tracePartsOf(file, format)) {
+        if (!wanted.has(part.name)) continue;
+        use(await checkSessionFile(file, { ...options, format, ...(part.session === undefined ? {} : { session: part.session }) }));
+      }
+      progress.count(i + 1, files.length, 'files');
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+/** Writes a page per session of `results` and an index.html into `dir`; returns each session's page path, by result file. */
+async function writeSessionPages(dir: string, files: readonly string[], errors: readonly TraceInputError[], options: CliCheckOptions, results: readonly CheckResult[]): Promise<Map<string, string>> {
+  const folder = pageFolder(dir);
+  const used = new Set<string>(['index.html']);
+  const where = new Map<string, string>();
+  const entries: IndexEntry[] = [];
+  await forEachCheckedSession(files, errors, options, results, (s) => {
+    const r = s.result;
+    const name = pageFileName(r.file, used);
+    folder.write(name, sessionHtml(s, { index: 'index.html' }));
+    where.set(r.file, path.join(dir, name));
+    entries.push({ name: r.file, page: name, ok: r.ok, release: r.release, messages: r.messages, violations: r.violations.length + r.moreViolations, ...(r.violations[0] === undefined ? {} : { first: r.violations[0] }) });
+  });
+  folder.write('index.html', indexHtml('qjob check', entries, errors.map((e) => `unusable: ${e.message}`)));
+  return where;
 }
 
 /** Reads `--jobs`: a positive integer; without it, the number of cores. */
@@ -99,16 +171,16 @@ function xmlAttr(s: string): string {
 }
 
 /** The JSON report with the plan as `"shard"`. */
-export function formatPlannedJson(results: readonly CheckResult[], errors: readonly TraceInputError[], plan: CheckPlan): string {
-  return JSON.stringify({ ...(JSON.parse(formatJson(results, errors)) as object), shard: plan }, null, 2) + '\n';
+export function formatPlannedJson(results: readonly CheckResult[], errors: readonly TraceInputError[], plan: CheckPlan, pages?: ReportPages): string {
+  return JSON.stringify({ ...(JSON.parse(formatJson(results, errors, pages)) as object), shard: plan }, null, 2) + '\n';
 }
 
 /** The name of the property that holds the plan in a JUnit report's `<properties>`. */
 export const JUNIT_PLAN_PROPERTY = 'qjob.shard-plan';
 
 /** The JUnit report with the plan as a property of the testsuite (its value the plan's JSON). */
-export function formatPlannedJunit(results: readonly CheckResult[], errors: readonly TraceInputError[], plan: CheckPlan): string {
-  const lines = formatJunit(results, errors).split('\n');
+export function formatPlannedJunit(results: readonly CheckResult[], errors: readonly TraceInputError[], plan: CheckPlan, pages?: ReportPages): string {
+  const lines = formatJunit(results, errors, pages).split('\n');
   const suite = lines.findIndex((l) => l.startsWith('<testsuite '));
   if (suite < 0) throw new Error('formatJunit wrote no <testsuite> line');
   const properties = [
@@ -131,7 +203,9 @@ export const checkCommand: CommandSpec = {
     'model allowed. A trace ending with an unanswered command is accepted as a prefix, with a warning. ' +
     'Exit 0: all conform; 1: some trace violates a rule; 2: unusable input. ' +
     'For CI (docs/ci.md): --jobs checks on several threads with the same report, --shard k/n checks every n-th file ' +
-    '(sorted by path) and qjob merge puts the JSON or JUnit reports of the shards together.',
+    '(sorted by path) and qjob merge puts the JSON or JUnit reports of the shards together. ' +
+    'HTML (docs/report.md): --format html writes the page of the one session checked (a timeline with a lane per job, ' +
+    'the first violation explained); --html-dir DIR writes a page per session and an index, and the report names each page.',
   configure(cmd: Command) {
     cmd
       .argument('<paths...>', 'trace files, or directories searched recursively for *.jsonl, *.out, *.out.<variant>, *.log')
@@ -140,7 +214,8 @@ export const checkCommand: CommandSpec = {
       .addOption(
         new Option('--input-format <format>', 'read every input as this format instead of detecting it (docs/trace-format.md)').choices([...INPUT_FORMATS]),
       )
-      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit']).default('text'))
+      .addOption(new Option('--format <format>', 'output format; html: the page of the one session checked (docs/report.md)').choices(['text', 'json', 'junit', 'html']).default('text'))
+      .option('--html-dir <dir>', 'also write an HTML page per session and an index.html into this folder; the report names each page')
       .option('--jobs <n>', `threads that check files, this one included (default: the number of cores, ${availableParallelism()} here)`)
       .option('--shard <k/n>', 'check only files k, k+n, k+2n, ... of the files sorted by path: n runs together check each file once');
   },
@@ -149,19 +224,25 @@ export const checkCommand: CommandSpec = {
     const opts = cmd.opts<Options>();
     const jobs = jobsOption(opts.jobs);
     const shard = parseShardOption(opts.shard);
-    const { results, errors, plan } = await checkForCli(
-      paths,
-      {
-        ...(opts.release === undefined ? {} : { release: opts.release }),
-        ...(opts.inputFormat === undefined ? {} : { format: opts.inputFormat }),
-        strict: opts.strict === true,
-      },
-      { jobs, ...(shard === undefined ? {} : { shard }) },
-    );
+    const options: CliCheckOptions = {
+      ...(opts.release === undefined ? {} : { release: opts.release }),
+      ...(opts.inputFormat === undefined ? {} : { format: opts.inputFormat }),
+      strict: opts.strict === true,
+    };
+    const { results, errors, plan, files } = await checkForCli(paths, options, { jobs, ...(shard === undefined ? {} : { shard }) });
+    if (opts.format === 'html' && opts.htmlDir === undefined && results.length > 1) {
+      throw new UsageError(`--format html: ${results.length} sessions, and stdout takes one page: give --html-dir DIR for a page per session and an index`);
+    }
+    let pages: ReportPages | undefined;
+    if (opts.htmlDir !== undefined) pages = await writeSessionPages(opts.htmlDir, files, errors, options, results);
+    else if (opts.format === 'html') await forEachCheckedSession(files, errors, options, results, (s) => process.stdout.write(sessionHtml(s)));
     const head = shard === undefined ? '' : `shard ${formatShard(shard)}: ${plan.selected} of ${plan.files} files\n`;
-    const out =
-      opts.format === 'json' ? formatPlannedJson(results, errors, plan) : opts.format === 'junit' ? formatPlannedJunit(results, errors, plan) : head + formatText(results);
-    process.stdout.write(out);
+    if (opts.format === 'json') process.stdout.write(formatPlannedJson(results, errors, plan, pages));
+    else if (opts.format === 'junit') process.stdout.write(formatPlannedJunit(results, errors, plan, pages));
+    else if (opts.format === 'text' || opts.htmlDir !== undefined) {
+      process.stdout.write(head + formatText(results, pages));
+      if (opts.htmlDir !== undefined) process.stdout.write(`html: ${path.join(opts.htmlDir, 'index.html')}\n`);
+    }
     if (errors.length > 0) return 2;
     return results.some((r) => !r.ok) ? 1 : 0;
   },

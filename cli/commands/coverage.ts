@@ -37,7 +37,7 @@ export const coverageCommand: CommandSpec = {
     const { results, errors, plan } = await checkForCli(
       paths,
       { ...(opts.release === undefined ? {} : { release: opts.release }), coverage },
-      shard === undefined ? {} : { shard },
+      { label: 'qjob coverage', ...(shard === undefined ? {} : { shard }) },
     );
     const json = coverage.toJSON();
     if (opts.json === true) {

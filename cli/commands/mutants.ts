@@ -8,6 +8,7 @@ import { DEFAULT_MUTANT_RUNS, DEFAULT_MUTANT_SEED, MUTANTS, runMutants, type Mut
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { shardOf } from '../../traces/shard.ts';
+import { startProgress } from '../progress.ts';
 import { parseShardOption } from '../shard.ts';
 
 interface MutantsCliOptions {
@@ -76,15 +77,19 @@ export const mutantsCommand: CommandSpec = {
       process.stderr.write(`qjob mutants: shard ${o.shard} has no mutant of the ${chosen.length} chosen\n`);
       return 0;
     }
-    const tty = process.stderr.isTTY === true && o.json !== true;
-    const report = await runMutants({
-      runs,
-      seed,
-      concurrency: jobs,
-      ...(only ? { only } : {}),
-      ...(tty ? { onResult: (r, done, total) => process.stderr.write(`\r\x1b[Kqjob mutants: ${done}/${total} (${r.id}: ${r.killed ? 'killed' : 'survived'})`) } : {}),
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
+    const progress = startProgress('qjob mutants');
+    let report: MutantsReport;
+    try {
+      report = await runMutants({
+        runs,
+        seed,
+        concurrency: jobs,
+        ...(only ? { only } : {}),
+        ...(progress.live ? { onResult: (r, done, total) => progress.count(done, total, 'mutants', `${r.id}: ${r.killed ? 'killed' : 'survived'}`) } : {}),
+      });
+    } finally {
+      progress.done();
+    }
     if (o.json) {
       // stdout stays one JSON document; the summary line goes to stderr.
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');

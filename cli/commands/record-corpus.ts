@@ -14,6 +14,7 @@ import type { Scenario } from '../../traces/scenario.ts';
 import { readScenarioFile, ScenarioFileError } from '../../traces/scenarioFile.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { startProgress } from '../progress.ts';
 
 interface Options {
   qemu: string;
@@ -84,14 +85,26 @@ export const recordCorpusCommand: CommandSpec = {
     const unknown = (opts.only ?? []).filter((n) => !known.has(n));
     if (unknown.length > 0) throw new UsageError(`--only: no scenario named ${unknown.map((n) => `'${n}'`).join(', ')} (see --list)`);
     const started = Date.now();
-    const report = await recordCorpusOrUsage({
-      qemu: opts.qemu,
-      out: opts.out,
-      only: opts.only,
-      ...(scenarios ? { scenarios } : {}),
-      concurrency,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+    // How many scenarios the daemon's release takes is known only inside recordCorpus: the line counts those done.
+    const progress = startProgress('qjob record-corpus');
+    let done = 0;
+    let report;
+    try {
+      report = await recordCorpusOrUsage({
+        qemu: opts.qemu,
+        out: opts.out,
+        only: opts.only,
+        ...(scenarios ? { scenarios } : {}),
+        concurrency,
+        log: (line) => {
+          done++;
+          progress.write(`${line}\n`);
+          progress.update(`${done} scenario(s) done, ${((Date.now() - started) / 1000).toFixed(0)} s`, true);
+        },
+      });
+    } finally {
+      progress.done();
+    }
     const failed = report.entries.filter((e) => e.problem !== undefined);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stderr.write(

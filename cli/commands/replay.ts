@@ -17,6 +17,7 @@ import { parseShardOption } from '../shard.ts';
 import { walkTraceFiles } from '../../traces/traceFiles.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { startProgress } from '../progress.ts';
 
 function refused(error: unknown): error is Error {
   return error instanceof TraceInputError || error instanceof ReplayInputError || error instanceof SetupError || error instanceof TargetStartError;
@@ -114,14 +115,19 @@ export const replayCommand: CommandSpec = {
     const files = shardOf(all, shard);
     const options = { strict: opts.strict === true, waitTimeoutMs, ...(opts.out === undefined ? {} : { out: opts.out }) };
     const show = { all: opts.all === true, ...(opts.out === undefined ? {} : { out: opts.out }) };
+    const progress = startProgress('qjob replay');
     if (all.length === 1 && shard === undefined) {
       try {
+        progress.update(`replaying ${all[0]!} against ${opts.target}`);
         const result = await replayTrace(await loadTrace(all[0]!), target, options);
+        progress.done();
         process.stdout.write(formatReplay(result, show));
         return result.ok ? 0 : 1;
       } catch (error) {
         if (refused(error)) throw new UsageError(error.message);
         throw error;
+      } finally {
+        progress.done();
       }
     }
     // Several traces: each is reported in order; a refused one is reported and the others still run.
@@ -142,14 +148,20 @@ export const replayCommand: CommandSpec = {
     };
     const pending = files.map((file) => replayOne(file));
     const codes: number[] = [];
-    for (const outcome of pending) {
-      const done = await outcome;
-      if ('error' in done) {
-        await Promise.all(pending);
-        throw done.error;
+    // Reports are printed in file order as they come; the live line stays under them.
+    try {
+      for (const outcome of pending) {
+        progress.count(codes.length, files.length, 'traces');
+        const done = await outcome;
+        if ('error' in done) {
+          await Promise.all(pending);
+          throw done.error;
+        }
+        progress.write(done.text, process.stdout);
+        codes.push(done.code);
       }
-      process.stdout.write(done.text);
-      codes.push(done.code);
+    } finally {
+      progress.done();
     }
     const ok = codes.filter((c) => c === 0).length;
     const of = shard === undefined ? '' : ` (shard ${formatShard(shard)} of ${all.length} traces)`;

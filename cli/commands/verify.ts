@@ -4,15 +4,22 @@
  * recorded session with the trace checker and verify's own rules. Exit codes as for `check`: 0 every
  * run conformed, 1 a run failed (or nothing was covered), 2 bad usage or an unusable target.
  */
+import path from 'node:path';
 import type { Command } from 'commander';
+import { checkSessionLines, type CheckedSession } from '../../conformance/checkedSession.ts';
 import { UnknownReleaseError, profileFor } from '../../machines/index.ts';
 import { QmpConnectError, QmpDisconnectedError, QmpProtocolError, QmpTimeoutError } from '../../qmp/index.ts';
 import { modelTarget, registerModelTarget } from '../../server/index.ts';
 import { parseTarget, SetupError, TargetSpecError, TargetStartError, temporaryFolderProblem, type Target } from '../../targets/index.ts';
-import { formatVerifyJson, formatVerifyJunit, formatVerifyText, isControlled, TargetProbeError, verify, type VerifyProgress } from '../../verify/index.ts';
+import type { TraceLine } from '../../traces/format.ts';
+import { readTrace, TraceInputError } from '../../traces/reader.ts';
+import { formatVerifyJson, formatVerifyJunit, formatVerifyText, isControlled, TargetProbeError, verify, type VerifyProgress, type VerifyReport } from '../../verify/index.ts';
+import { formatVerifyHtml } from '../../verify/report.ts';
+import { startProgress } from '../progress.ts';
 import { parseShardOption } from '../shard.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { pageFolder } from '../reportPages.ts';
 
 interface VerifyCliOptions {
   target?: string;
@@ -27,6 +34,7 @@ interface VerifyCliOptions {
   out?: string;
   verbose?: boolean;
   shard?: string;
+  htmlDir?: string;
 }
 
 function integer(text: string, option: string, min: number): number {
@@ -49,9 +57,27 @@ export function verifyTarget(spec: string | undefined, release: string | undefin
   }
 }
 
+/**
+ * The failing run's session, checked again from its trace for the HTML page as verify's runner checked
+ * it (a fresh target, lines counted over the messages), or undefined when there is none to read.
+ */
+export async function failingSession(report: VerifyReport, options: { strict: boolean; release?: string }): Promise<CheckedSession | undefined> {
+  const file = report.failures[0]?.traceFile;
+  if (file === undefined) return undefined;
+  const lines: TraceLine[] = [];
+  try {
+    await readTrace(file, (line) => lines.push(line), { format: 'wire' });
+  } catch (error) {
+    if (!(error instanceof TraceInputError)) throw error;
+    process.stderr.write(`qjob verify: no HTML page of the failing session: ${error.message}\n`);
+    return undefined;
+  }
+  return checkSessionLines(lines, { strict: options.strict, freshQemu: true, file, ...(options.release !== undefined ? { release: options.release } : {}) });
+}
+
 function progressLine(p: VerifyProgress): string {
   const what = p.shrinking ? 'shrinking a failure' : `${p.runs}/${p.total} runs`;
-  return `qjob verify: ${what}, ${p.failures} failing, ${p.cells} cells, ${p.edges} edges`;
+  return `${what}, ${p.failures} failing, ${p.cells} cells, ${p.edges} edges`;
 }
 
 export const verifyCommand: CommandSpec = {
@@ -70,7 +96,8 @@ export const verifyCommand: CommandSpec = {
       .option('--seed <n>', 'fast-check seed (default: random, printed)')
       .option('--path <path>', "fast-check path of a counterexample (with --seed: replays it)")
       .option('--release <X.Y>', "judge by this release's rules (and run the model as it)")
-      .option('--format <format>', 'text, json or junit', 'text')
+      .option('--format <format>', 'text, json, junit, or html: the failing run\'s session as a page (docs/report.md)', 'text')
+      .option('--html-dir <dir>', 'also write the run\'s HTML page into this folder; the report names it')
       .option('--no-strict', 'do not compare error texts exactly')
       .option('--no-shrink', 'stop at the first failure without shrinking it')
       .option('--max-actions <n>', 'longest scenario, in actions (default 50)')
@@ -80,7 +107,7 @@ export const verifyCommand: CommandSpec = {
   },
   async run(cmd: Command) {
     const o = cmd.opts<VerifyCliOptions>();
-    if (!['text', 'json', 'junit'].includes(o.format)) throw new UsageError(`--format: expected text, json or junit, got '${o.format}'`);
+    if (!['text', 'json', 'junit', 'html'].includes(o.format)) throw new UsageError(`--format: expected text, json, junit or html, got '${o.format}'`);
     if (o.release !== undefined) {
       try {
         profileFor(o.release);
@@ -105,8 +132,8 @@ export const verifyCommand: CommandSpec = {
       process.stderr.write(`qjob verify: ${tmpProblem}\n`);
       return 2;
     }
-    const tty = process.stderr.isTTY === true;
-    const onProgress = tty ? (p: VerifyProgress) => process.stderr.write(`\r\x1b[K${progressLine(p)}`) : undefined;
+    const progress = startProgress('qjob verify');
+    const onProgress = progress.live ? (p: VerifyProgress) => progress.update(progressLine(p), p.runs === p.total) : undefined;
     let report;
     try {
       report = await verify({
@@ -124,7 +151,7 @@ export const verifyCommand: CommandSpec = {
         ...(onProgress ? { onProgress } : {}),
       });
     } catch (error) {
-      if (tty) process.stderr.write('\r\x1b[K');
+      progress.done();
       const usable = [TargetProbeError, TargetStartError, SetupError, QmpConnectError, QmpTimeoutError, QmpProtocolError, QmpDisconnectedError];
       if (usable.some((k) => error instanceof k)) {
         process.stderr.write(`qjob verify: target ${spec} cannot be used: ${(error as Error).message}\n`);
@@ -132,8 +159,22 @@ export const verifyCommand: CommandSpec = {
       }
       throw error;
     }
-    if (tty) process.stderr.write('\r\x1b[K');
-    const text = o.format === 'json' ? formatVerifyJson(report) : o.format === 'junit' ? formatVerifyJunit(report) : formatVerifyText(report, o.verbose === true);
+    progress.done();
+    const session = o.format === 'html' || o.htmlDir !== undefined ? await failingSession(report, { strict: o.strict, ...(o.release !== undefined ? { release: o.release } : {}) }) : undefined;
+    let page: string | undefined;
+    if (o.htmlDir !== undefined) {
+      const name = `verify-${report.seed}.html`;
+      pageFolder(o.htmlDir).write(name, formatVerifyHtml(report, session));
+      page = path.join(o.htmlDir, name);
+    }
+    const text =
+      o.format === 'json'
+        ? formatVerifyJson(report, page)
+        : o.format === 'junit'
+          ? formatVerifyJunit(report, page)
+          : o.format === 'html' && page === undefined
+            ? formatVerifyHtml(report, session)
+            : formatVerifyText(report, o.verbose === true, page);
     process.stdout.write(text);
     return report.ok ? 0 : 1;
   },

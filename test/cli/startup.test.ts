@@ -32,6 +32,18 @@ describe('qjob start-up', () => {
     expect(r.status).toBe(0);
   });
 
+  it('ends quietly with status 141 when its reader closes the pipe early', () => {
+    // A real pipe (a child's stdio is a socket pair, whose buffer holds the whole output): a shell's `| head`.
+    // The JSON verdicts of the whole corpus are more than a pipe holds.
+    const script = 'node "$1" check --format json "$2" 2>"$3" | head -c 100 >/dev/null; echo "${PIPESTATUS[0]}"';
+    const errFile = path.join(scratch, 'epipe.err');
+    const r = spawnSync('bash', ['-c', script, 'bash', path.join(root, 'bin/qjob.js'), path.join(root, 'traces'), errFile], { encoding: 'utf8', timeout: 60_000 });
+    const stderr = fs.readFileSync(errFile, 'utf8');
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout.trim()).toBe('141');
+  });
+
   it('runs the bundle, not the TypeScript sources', () => {
     const bin = fs.readFileSync(path.join(root, 'bin/qjob.js'), 'utf8');
     expect(bin).toContain('dist/qjob.mjs');
