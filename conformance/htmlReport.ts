@@ -10,16 +10,10 @@ import type { CheckedSession, SessionLine } from './checkedSession.ts';
 import { sttNext, statusIndex } from './encoding.ts';
 import { formatJudged, formatNotApplied } from './report.ts';
 import { Inputs, RuleGroups, WarningRules, type Input, type RuleInfo } from './rules/index.ts';
+import type { Violation } from './result.ts';
 
 /** A violation as a page shows it: the checker's, or one of verify's own rules. */
-export interface ReportViolation {
-  readonly line: number;
-  readonly job?: string;
-  readonly rule: string;
-  readonly message: string;
-  readonly msg: string;
-  readonly allowed: string;
-}
+export type ReportViolation = Omit<Violation, 'file' | 'rule'> & { readonly rule: string };
 
 export interface SessionPageOptions {
   /** The heading; default the result's file (session) name. */

@@ -3,6 +3,7 @@
  * (the model's prediction of each job-creating command, the events it waited for) or that look at the
  * raw messages. Each has an id, like the checker's rules.
  */
+import type { Violation } from '../conformance/result.ts';
 import type { QmpResult } from '../qmp/index.ts';
 import type { TraceLine } from '../traces/format.ts';
 import { isCommandStep, type ScenarioStep } from '../traces/scenario.ts';
@@ -21,15 +22,8 @@ export const VerifyRules = {
 
 export type VerifyRuleId = keyof typeof VerifyRules;
 
-export interface VerifyViolation {
-  readonly file: string;
-  readonly line: number;
-  readonly job?: string;
-  readonly rule: string;
-  readonly message: string;
-  readonly msg: string;
-  readonly allowed: string;
-}
+/** A checker violation's shape, with verify's own rule ids besides the checker's. */
+export type VerifyViolation = Omit<Violation, 'rule'> & { readonly rule: string };
 
 function short(value: unknown, max = 240): string {
   const s = JSON.stringify(value) ?? 'undefined';
