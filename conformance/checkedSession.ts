@@ -5,12 +5,11 @@
  * not for checking a corpus.
  */
 import { isJobEventName } from '../machines/index.ts';
-import { isMetaLine, type MetaLine, type QmpMessage, type TraceLine } from '../traces/format.ts';
-import { libvirtSessionName } from '../traces/libvirt.ts';
-import { detectFormat, readTrace, styleOf } from '../traces/reader.ts';
-import type { FileCheckOptions } from './api.ts';
+import type { MetaLine, QmpMessage, TraceLine } from '../traces/format.ts';
+import { checkFilesWith, feedMessages, feedTraceFile, type FileCheckOptions, type SessionSink } from './api.ts';
 import { TraceChecker } from './checker.ts';
 import { pendingOf } from './pending.ts';
+import type { TraceInputError } from '../traces/reader.ts';
 import type { CheckOptions, CheckResult } from './result.ts';
 
 /** What a message is. */
@@ -84,7 +83,7 @@ function listedJobs(value: unknown): string[] {
 }
 
 /** Checks messages one at a time and keeps each with the jobs' statuses after it. */
-export class SessionRecorder {
+export class SessionRecorder implements SessionSink<CheckedSession> {
   private readonly checker: TraceChecker;
   private readonly lanes: string[] = [];
   private readonly laneOf = new Map<string, number>();
@@ -166,21 +165,15 @@ export class SessionRecorder {
 
 /** checkMessages (api.ts) keeping the session for a report: line numbers count from 1 over `lines`, meta lines included. */
 export function checkSessionLines(lines: Iterable<TraceLine | MetaLine>, options: CheckOptions = {}): CheckedSession {
-  const recorder = new SessionRecorder(options);
-  let n = 0;
-  for (const line of lines) {
-    n++;
-    if (isMetaLine(line)) recorder.meta(line.meta);
-    else recorder.push(line, n);
-  }
-  return recorder.end();
+  return feedMessages(new SessionRecorder(options), lines);
 }
 
 /** checkTraceFile (api.ts) keeping the session for a report: one file, or one session of a libvirt log. */
-export async function checkSessionFile(path: string, options: FileCheckOptions = {}): Promise<CheckedSession> {
-  const format = options.format ?? (options.style === 'log' ? 'iotests' : options.style === 'wire' ? 'wire' : await detectFormat(path));
-  const style = options.style ?? styleOf(format);
-  const recorder = new SessionRecorder({ ...options, file: options.session === undefined ? path : libvirtSessionName(path, options.session), style });
-  await readTrace(path, (line, lineNo) => recorder.push(line, lineNo), { format, onMeta: (meta) => recorder.meta(meta), ...(options.session === undefined ? {} : { session: options.session }) });
-  return recorder.end();
+export function checkSessionFile(path: string, options: FileCheckOptions = {}): Promise<CheckedSession> {
+  return feedTraceFile(path, options, (o) => new SessionRecorder(o));
+}
+
+/** checkFiles (api.ts) keeping each session for a report: `keep` gets each, in order, one file at a time. */
+export function checkSessionFiles(paths: readonly string[], options: FileCheckOptions, keep: (session: CheckedSession) => void): Promise<{ results: CheckResult[]; errors: TraceInputError[] }> {
+  return checkFilesWith(paths, options, (o) => new SessionRecorder(o), (session) => session.result, keep);
 }

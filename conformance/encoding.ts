@@ -28,7 +28,9 @@ export function statusName(i: number): JobStatus {
   return JobStatus[i] ?? 'undefined';
 }
 
-const COUNT = JobStatus.length;
+/** How many statuses there are: indexes run from 0 (`undefined`) to STATUS_COUNT - 1. */
+export const STATUS_COUNT = JobStatus.length;
+const COUNT = STATUS_COUNT;
 const STT: boolean[] = [];
 for (let f = 0; f < COUNT; f++) for (let t = 0; t < COUNT; t++) STT.push(sttAllows(statusName(f), statusName(t)));
 

@@ -12,13 +12,11 @@
  * on their own, and a warning names the rule applied as reachability. Everywhere else the checker
  * takes the printed events as all there were.
  */
-import { C, D, E, R, statusName, sttEdge, U, X } from './encoding.ts';
+import { C, D, E, R, STATUS_COUNT, statusName, sttEdge, U, X } from './encoding.ts';
 import { JobTrack } from './job.ts';
 import { claimsOnStatus } from './logClaims.ts';
 import { LogTransitionRules, type BlockEventFacts, type RuleId } from './rules/index.ts';
 import type { CheckState } from './state.ts';
-
-const STATUSES = 11;
 
 /** What a status change of a bash log means once the statuses it did not print are counted. */
 export interface HeldStep {
@@ -53,7 +51,7 @@ function closure(st: CheckState, job: JobTrack, from: number, back: boolean): Se
   const todo = [from];
   while (todo.length > 0) {
     const a = todo.pop()!;
-    for (let b = 0; b < STATUSES; b++) {
+    for (let b = 0; b < STATUS_COUNT; b++) {
       if (seen.has(b) || !(back ? stepAllowed(st, job, b, a) : stepAllowed(st, job, a, b))) continue;
       seen.add(b);
       todo.push(b);

@@ -8,7 +8,7 @@
  */
 import type { CheckedSession, SessionLine } from './checkedSession.ts';
 import { sttNext, statusIndex } from './encoding.ts';
-import { formatJudged, formatNotApplied } from './report.ts';
+import { escapeMarkup, formatJudged, formatNotApplied } from './report.ts';
 import { Inputs, RuleGroups, WarningRules, type Input, type RuleInfo } from './rules/index.ts';
 import type { Violation } from './result.ts';
 
@@ -40,10 +40,7 @@ const AROUND = 200;
 const HEAD = 1000;
 const TAIL = 300;
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-const esc = escapeHtml;
+const esc = escapeMarkup;
 
 const STYLE = `
 :root { --fail: #b3261e; --ok: #1e7b34; --line: #dde2ea; }

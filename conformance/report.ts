@@ -93,8 +93,9 @@ export function formatJson(results: readonly CheckResult[], errors: readonly Tra
   );
 }
 
-function xml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+/** Escapes text for XML and HTML, in content and in quoted attribute values. */
+export function escapeMarkup(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 export function formatJunit(results: readonly CheckResult[], errors: readonly TraceInputError[] = [], pages?: ReportPages): string {
@@ -104,22 +105,22 @@ export function formatJunit(results: readonly CheckResult[], errors: readonly Tr
     `<testsuite name="qjob check" tests="${results.length + errors.length}" failures="${failed}" errors="${errors.length}">`,
   ];
   for (const r of results) {
-    out.push(`  <testcase classname="qjob.check" name="${xml(r.file)}">`);
+    out.push(`  <testcase classname="qjob.check" name="${escapeMarkup(r.file)}">`);
     const page = pages?.get(r.file);
     if (!r.ok) {
       const n = r.violations.length + r.moreViolations;
       const first = r.violations[0];
       const message = `${n} violation${n === 1 ? '' : 's'}${first ? `; first: [${first.rule}] line ${first.line}` : ''}`;
       const text = [...(page === undefined ? [] : [`report: ${page}`]), ...r.violations.map(formatViolation)].join('\n');
-      out.push(`    <failure message="${xml(message)}" type="conformance">${xml(text)}</failure>`);
+      out.push(`    <failure message="${escapeMarkup(message)}" type="conformance">${escapeMarkup(text)}</failure>`);
     }
     const notes = [formatJudged(r), ...formatNotApplied(r), ...r.warnings.map(formatWarning), ...(page === undefined ? [] : [`[[ATTACHMENT|${page}]]`])];
-    out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
+    out.push(`    <system-out>${escapeMarkup(notes.join('\n'))}</system-out>`);
     out.push('  </testcase>');
   }
   for (const e of errors) {
-    out.push(`  <testcase classname="qjob.check" name="${xml(e.file)}">`);
-    out.push(`    <error message="${xml(e.message)}" type="unusable-input"/>`);
+    out.push(`  <testcase classname="qjob.check" name="${escapeMarkup(e.file)}">`);
+    out.push(`    <error message="${escapeMarkup(e.message)}" type="unusable-input"/>`);
     out.push('  </testcase>');
   }
   out.push('</testsuite>');

@@ -30,21 +30,17 @@ import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
 import { bitsFor, PackedStateSet } from './stateStore.ts';
 import { DiskFrontier, ExploreStateError, MemoryFrontier, type Frontier } from './frontier.ts';
-
-export { ExploreStateError };
 import { Symmetry } from './symmetry.ts';
 
 const ABORTING = statusCode('aborting');
 
 /** Table entries: one member's change across one event. */
-export class Entries {
+class Entries {
   readonly next: number[] = [];
   readonly edgeMask: number[] = [];
   readonly violations: (readonly string[])[] = [];
   /** The template whose event the entry belongs to. */
   readonly template: number[] = [];
-  /** Whether the entry breaks a transition invariant (violations not empty). */
-  readonly violating: boolean[] = [];
   /** Whether the entry matters to a Sink (takes an edge or breaks an invariant): the others are not reported. */
   readonly counted: boolean[] = [];
   add(next: number, mask: number, violations: readonly string[], template: number): number {
@@ -52,7 +48,6 @@ export class Entries {
     this.edgeMask.push(mask);
     this.violations.push(violations);
     this.template.push(template);
-    this.violating.push(violations.length > 0);
     this.counted.push(mask !== 0 || violations.length > 0);
     return this.next.length - 1;
   }
@@ -134,9 +129,8 @@ export class CompiledModel {
   private readonly txnNormal: number[];
   private readonly prepareFailT: number;
   private readonly edgeIdx: ReadonlyMap<string, number>;
-  private readonly stateViolationMemo = new Map<number, number>();
-  /** Group invariant bits + 1 by status vector and abort flag (0: not computed), when small enough. */
-  private readonly groupViolationMemo: Int32Array | undefined;
+  /** Group invariant bits + 1 by status vector and abort flag (0: not computed): 11^6 × 2 entries at most (MAX_JOBS). */
+  private readonly groupViolationMemo: Int32Array;
   private readonly pow: number[];
   private group: GroupContext | undefined;
   private readonly groupWords: Int32Array;
@@ -161,8 +155,7 @@ export class CompiledModel {
     this.pow = Array.from({ length: this.n }, (_, k) => STATUS_COUNT ** k);
     this.groupWords = new Int32Array(this.n + 1).fill(-1);
     this.scratch = new Int32Array(this.n + 1);
-    const vectors = STATUS_COUNT ** this.n * 2;
-    this.groupViolationMemo = vectors <= 1 << 23 ? new Int32Array(vectors) : undefined;
+    this.groupViolationMemo = new Int32Array(STATUS_COUNT ** this.n * 2);
   }
 
   get width(): number {
@@ -308,9 +301,8 @@ export class CompiledModel {
     // Events whose key has no summaries (transaction aborts) find their context in a plain array.
     const plain = lo === 0 && hi === 0;
     if (plain && slot >= this.plainContexts.length) {
-      const bigger = new Int32Array(Math.max(slot + 1, this.plainContexts.length * 2)).fill(-1);
-      bigger.set(this.plainContexts);
-      this.plainContexts = bigger;
+      const had = this.plainContexts.length;
+      this.plainContexts = grow(this.plainContexts, slot + 1).fill(-1, had);
     }
     let ctx = plain ? this.plainContexts[slot]! : this.contextIndex.get(slot, lo, hi);
     const code = this.code(t, i);
@@ -459,23 +451,16 @@ export class CompiledModel {
     for (let k = 0; k < this.n; k++) mask |= (this.infos[w[1 + k]! * 2 + ab] ?? this.info(w[1 + k]!, ab, k, w)).jobViolations;
     const key = this.statusVec(w) * 2 + ab;
     const memo = this.groupViolationMemo;
-    if (memo !== undefined) {
-      const bits = memo[key]!;
-      if (bits !== 0) return mask | (bits - 1);
-    }
-    let g = this.stateViolationMemo.get(key);
-    if (g === undefined) {
+    if (memo[key] === 0) {
       let bits = 0;
       const statuses = this.statusesOf(w) as JobStatus[];
       const flags = { grouped: this.grouped, aborting: ab === 1 };
       GroupInvariants.forEach((inv, b) => {
         if (!inv.holds(statuses, flags)) bits |= 1 << (16 + b);
       });
-      g = bits;
-      if (memo !== undefined) memo[key] = bits + 1;
-      else this.stateViolationMemo.set(key, g);
+      memo[key] = bits + 1;
     }
-    return mask | g;
+    return mask | (memo[key]! - 1);
   }
 
   /** Every member dismissed, or never created (and never to be: an older member is gone). */
@@ -592,8 +577,8 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const memory = dir === undefined ? new MemoryFrontier(width) : undefined;
   const disk = dir === undefined ? undefined : new DiskFrontier(join(dir, STATES), width, resumed?.count ?? 0);
   const frontier: Frontier = memory ?? disk!;
-  let set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2));
-  let localRoom = set.maxLocal + 1;
+  // Resumed, every local state of the state file is interned already.
+  const set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2));
   let edgeStart = new Int32Array(wantEdges ? 1 << 16 : 0);
   let edgeTarget = new Int32Array(wantEdges ? 1 << 18 : 0);
   let edges = 0;
@@ -610,10 +595,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const selfLoop = findings.edgeIdx.get('aborting->aborting') ?? 0;
   const sink: Sink = {
     successor(code, next) {
-      if (model.locals.size > localRoom) {
-        set.widen(bitsFor(model.locals.size) + 1);
-        localRoom = set.maxLocal + 1;
-      }
+      if (model.locals.size - 1 > set.maxLocal) set.widen(bitsFor(model.locals.size) + 1);
       let index = set.add(next, frontier.count);
       if (index < 0) {
         index = frontier.count;
@@ -634,16 +616,10 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       transitions++;
     },
     entry(e, code) {
-      if (e >= hits.length) {
-        const bigger = new Float64Array(Math.max(hits.length * 2, e + 1));
-        bigger.set(hits);
-        hits = bigger;
-      }
+      if (e >= hits.length) hits = grow(hits, e + 1);
       hits[e]!++;
-      if (entries.violating[e]) {
-        const v = entries.violations[e]!;
-        for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
-      }
+      const v = entries.violations[e]!;
+      for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
     },
     selfLoop(code) {
       selfHits[code % T]!++;
@@ -671,8 +647,6 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const w = new Int32Array(width);
   if (resumed) {
     // The seen states again, from the state file.
-    set = new PackedStateSet(model.n, wantEdges, bitsFor(model.locals.size) + 1);
-    localRoom = set.maxLocal + 1;
     for (let i = 0; i < resumed.count; i++) {
       frontier.read(i, w);
       set.add(w, i);
@@ -688,14 +662,15 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const checkpointEvery = (options.checkpointSeconds ?? 30) * 1000;
   let lastCheckpoint = performance.now();
   let lastProgress = performance.now();
-  const checkpoint = (done: boolean) => {
+  /** Records the run in the state directory, `head` states explored. */
+  const checkpoint = (head: number, done: boolean) => {
     if (dir === undefined || disk === undefined) return;
     foldCoverage();
     disk.sync();
     writeCheckpoint(dir, {
       version: CHECKPOINT_VERSION,
       signature,
-      head: current,
+      head,
       count: frontier.count,
       transitions,
       depth,
@@ -736,17 +711,15 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
         lastProgress = now;
         progress({ explored: current + 1, states: frontier.count, transitions, depth, seconds: elapsed() });
       }
-      if (dir !== undefined && now - lastCheckpoint >= checkpointEvery) {
-        current++;
-        checkpoint(false);
-        current--;
+      if (now - lastCheckpoint >= checkpointEvery) {
+        checkpoint(current + 1, false);
         lastCheckpoint = performance.now();
       }
     }
   }
   const count = complete ? frontier.count : current;
   foldCoverage();
-  if (dir !== undefined) checkpoint(complete);
+  checkpoint(current, complete);
   const scratch = new Int32Array(width);
   const parts = {
     engine: 'compiled' as const,
@@ -780,7 +753,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   } else {
     const pathCodes = (s: number): number[] => {
       const out: number[] = [];
-      for (let k = s; k > 0; k = frontier.parentOf(k)) out.push(frontier.viaOf(k));
+      for (let k = s; k > 0; k = disk!.parentOf(k)) out.push(disk!.viaOf(k));
       return out.reverse();
     };
     result = findings.result({ ...parts, states: count, pathCodes });

@@ -23,8 +23,6 @@ export interface Frontier {
   push(w: Int32Array, parent: number, via: number): void;
   /** State `index` into w (n + 1 words). */
   read(index: number, w: Int32Array): void;
-  parentOf(index: number): number;
-  viaOf(index: number): number;
 }
 
 export class MemoryFrontier implements Frontier {
@@ -40,11 +38,7 @@ export class MemoryFrontier implements Frontier {
   push(w: Int32Array, parent: number, via: number): void {
     const i = this.count++;
     const base = i * this.width;
-    if (base + this.width > this.words.length) {
-      const bigger = new Uint16Array(this.words.length * 2);
-      bigger.set(this.words);
-      this.words = bigger;
-    }
+    if (base + this.width > this.words.length) this.words = grow(this.words, base + this.width);
     for (let k = 0; k < this.width; k++) this.words[base + k] = w[k]!;
     if (i >= this.parent.length) {
       this.parent = grow(this.parent, i + 1);
@@ -57,14 +51,6 @@ export class MemoryFrontier implements Frontier {
   read(index: number, w: Int32Array): void {
     const base = index * this.width;
     for (let k = 0; k < this.width; k++) w[k] = this.words[base + k]!;
-  }
-
-  parentOf(index: number): number {
-    return this.parent[index]!;
-  }
-
-  viaOf(index: number): number {
-    return this.via[index]!;
   }
 }
 

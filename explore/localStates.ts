@@ -10,7 +10,6 @@ export const UNDEFINED_CODE = STATUS_CODE.get('undefined')!;
 export const CONCLUDED_CODE = STATUS_CODE.get('concluded')!;
 export const NULL_CODE = STATUS_CODE.get('null')!;
 export const STATUS_COUNT = JobStatus.length;
-export const SUMMARY_COUNT = STATUS_COUNT * 4;
 
 export function statusCode(s: JobStatus): number {
   return STATUS_CODE.get(s)!;

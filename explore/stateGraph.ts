@@ -15,13 +15,15 @@ export interface StateGraph {
   readonly edgeTarget: Int32Array;
 }
 
-/** Grows an Int32Array by doubling. */
-export function grow(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+type Growable = Int32Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+
+/** Grows a typed array by doubling to hold at least `need` elements (the new ones 0). */
+export function grow<A extends Growable>(a: A, need: number): A {
   if (need <= a.length) return a;
   let size = Math.max(16, a.length);
   while (size < need) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
+  const b = new (a.constructor as new (length: number) => A)(size);
+  (b as Growable).set(a);
   return b;
 }
 

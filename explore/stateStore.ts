@@ -16,11 +16,11 @@ const LOAD = 0.7;
 
 export class PackedStateSet {
   /** Bits per member. */
-  bits: number;
+  bits = 0;
   /** 32-bit words per key. */
-  words: number;
+  words = 0;
   /** Int32 per slot: the key's words, then (withIndex) the state's number. */
-  private stride: number;
+  private stride = 0;
   private shards: Int32Array[] = [];
   private masks = new Int32Array(SHARDS);
   private sizes = new Int32Array(SHARDS);
@@ -33,23 +33,21 @@ export class PackedStateSet {
     readonly withIndex: boolean,
     bits = 8,
   ) {
-    this.bits = bits;
-    this.words = Math.ceil((2 + n * bits) / 32);
-    if (this.words > 4) throw new RangeError(`a state of ${n} members of ${bits} bits does not fit in 128 bits`);
-    this.stride = this.words + (withIndex ? 1 : 0);
+    this.layout(bits);
     for (let s = 0; s < SHARDS; s++) this.allocShard(s, 1 << 6);
+  }
+
+  /** Sets the key layout for `bits` bits per member. */
+  private layout(bits: number): void {
+    this.bits = bits;
+    this.words = Math.ceil((2 + this.n * bits) / 32);
+    if (this.words > 4) throw new RangeError(`a state of ${this.n} members of ${bits} bits does not fit in 128 bits`);
+    this.stride = this.words + (this.withIndex ? 1 : 0);
   }
 
   /** The largest local state a key can hold. */
   get maxLocal(): number {
     return (1 << this.bits) - 1;
-  }
-
-  /** Bytes held by the tables. */
-  get bytes(): number {
-    let b = 0;
-    for (const t of this.shards) b += t.byteLength;
-    return b;
   }
 
   private allocShard(s: number, slots: number): void {
@@ -63,11 +61,10 @@ export class PackedStateSet {
   private pack(w: ArrayLike<number>): number {
     const key = this.key;
     const b = this.bits;
-    key[0] = 0;
+    key[0] = 1 | ((w[0]! & 1) << 1);
     key[1] = 0;
     key[2] = 0;
     key[3] = 0;
-    key[0] = 1 | ((w[0]! & 1) << 1);
     let pos = 2;
     for (let k = 1; k <= this.n; k++) {
       const v = w[k]!;
@@ -77,12 +74,7 @@ export class PackedStateSet {
       if (off + b > 32) key[word + 1]! |= v >>> (32 - off);
       pos += b;
     }
-    let h = Math.imul(key[0]! ^ 0x9e3779b9, 0x85ebca6b);
-    for (let k = 1; k < this.words; k++) h = Math.imul(h ^ (h >>> 13) ^ key[k]!, 0xc2b2ae35);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x7feb352d);
-    h ^= h >>> 15;
-    return h;
+    return hashKey(key, 0, this.words);
   }
 
   /**
@@ -92,7 +84,7 @@ export class PackedStateSet {
   add(w: ArrayLike<number>, index: number): number {
     const h = this.pack(w);
     const s = h >>> (32 - SHARD_BITS);
-    let t = this.shards[s]!;
+    const t = this.shards[s]!;
     const mask = this.masks[s]!;
     const stride = this.stride;
     const words = this.words;
@@ -111,10 +103,7 @@ export class PackedStateSet {
     for (let k = 0; k < words; k++) t[base + k] = key[k]!;
     if (this.withIndex) t[base + words] = index;
     this.count++;
-    if (++this.sizes[s]! > this.limits[s]!) {
-      this.rehashShard(s, (mask + 1) * 2);
-      t = this.shards[s]!;
-    }
+    if (++this.sizes[s]! > this.limits[s]!) this.rehashShard(s, (mask + 1) * 2);
     return -1;
   }
 
@@ -144,21 +133,15 @@ export class PackedStateSet {
     const mask = slots - 1;
     for (let base = 0; base < old.length; base += stride) {
       if (old[base] === 0) continue;
-      let h = Math.imul(old[base]! ^ 0x9e3779b9, 0x85ebca6b);
-      for (let k = 1; k < this.words; k++) h = Math.imul(h ^ (h >>> 13) ^ old[base + k]!, 0xc2b2ae35);
-      h ^= h >>> 16;
-      h = Math.imul(h, 0x7feb352d);
-      h ^= h >>> 15;
-      let slot = h & mask;
+      let slot = hashKey(old, base, this.words) & mask;
       while (t[slot * stride] !== 0) slot = (slot + 1) & mask;
       for (let k = 0; k < stride; k++) t[slot * stride + k] = old[base + k]!;
     }
     this.sizes[s] = size;
   }
 
-  /** Unpacks the key at `base` of table t into w (n + 1 words). */
-  private unpack(t: Int32Array, base: number, w: Int32Array): void {
-    const b = this.bits;
+  /** Unpacks the key at `base` of table t, packed with `b` bits per member, into w (n + 1 words). */
+  private unpack(t: Int32Array, base: number, b: number, w: Int32Array): void {
     const m = (1 << b) - 1;
     w[0] = (t[base]! >>> 1) & 1;
     let pos = 2;
@@ -177,11 +160,8 @@ export class PackedStateSet {
     const old = this.shards;
     const oldStride = this.stride;
     const oldWords = this.words;
-    const unpacker = { bits: this.bits, words: this.words };
-    this.bits = bits;
-    this.words = Math.ceil((2 + this.n * bits) / 32);
-    if (this.words > 4) throw new RangeError(`a state of ${this.n} members of ${bits} bits does not fit in 128 bits`);
-    this.stride = this.words + (this.withIndex ? 1 : 0);
+    const oldBits = this.bits;
+    this.layout(bits);
     this.shards = [];
     const total = this.count;
     for (let s = 0; s < SHARDS; s++) {
@@ -191,18 +171,24 @@ export class PackedStateSet {
     }
     this.count = 0;
     const w = new Int32Array(this.n + 1);
-    const now = { bits: this.bits, words: this.words };
     for (const t of old) {
       for (let base = 0; base < t.length; base += oldStride) {
         if (t[base] === 0) continue;
-        this.bits = unpacker.bits;
-        this.unpack(t, base, w);
-        this.bits = now.bits;
+        this.unpack(t, base, oldBits, w);
         this.add(w, this.withIndex ? t[base + oldWords]! : 0);
       }
     }
     if (this.count !== total) throw new Error(`repacking the state set lost states (${this.count} of ${total})`);
   }
+}
+
+/** The hash of the key of `words` words at `base` of t. */
+function hashKey(t: Int32Array, base: number, words: number): number {
+  let h = Math.imul(t[base]! ^ 0x9e3779b9, 0x85ebca6b);
+  for (let k = 1; k < words; k++) h = Math.imul(h ^ (h >>> 13) ^ t[base + k]!, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
 }
 
 /** Bits needed for local states 0 .. size - 1 (at least 4). */

@@ -5,6 +5,7 @@
  */
 import type { CheckedSession } from '../conformance/checkedSession.ts';
 import { indexHtml, sessionHtml } from '../conformance/htmlReport.ts';
+import { escapeMarkup as xml } from '../conformance/report.ts';
 import { formatShard } from '../traces/shard.ts';
 import { VerifyRules } from './invariants.ts';
 import type { CoverageReport, VerifyReport } from './verify.ts';
@@ -71,10 +72,6 @@ export function formatVerifyJson(r: VerifyReport, page?: string): string {
       2,
     ) + '\n'
   );
-}
-
-function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 export function formatVerifyJunit(r: VerifyReport, page?: string): string {

@@ -14,11 +14,11 @@ import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { checkFiles, formatJson, formatJunit, formatText, type CheckOptions, type CheckResult } from '../../conformance/index.ts';
-import { checkSessionFile, type CheckedSession } from '../../conformance/checkedSession.ts';
+import { checkSessionFiles, type CheckedSession } from '../../conformance/checkedSession.ts';
 import { indexHtml, sessionHtml, type IndexEntry } from '../../conformance/htmlReport.ts';
 import { checkFilesInParallel } from '../../conformance/parallel.ts';
-import type { ReportPages } from '../../conformance/report.ts';
-import { detectFormat, INPUT_FORMATS, TraceInputError, tracePartsOf, type InputFormat } from '../../traces/reader.ts';
+import { escapeMarkup, type ReportPages } from '../../conformance/report.ts';
+import { INPUT_FORMATS, TraceInputError, type InputFormat } from '../../traces/reader.ts';
 import { walkTraceFiles } from '../../traces/traceFiles.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
@@ -56,12 +56,20 @@ export interface CheckPlan {
 
 type CliCheckOptions = Omit<CheckOptions, 'file'> & { readonly format?: InputFormat };
 
-/** Checks files one after another in this thread (a coverage collector lives here), as checkFilesInParallel does. */
-async function checkFilesHere(files: readonly string[], options: CliCheckOptions, progress: Progress): Promise<{ results: CheckResult[]; errors: TraceInputError[] }> {
+/**
+ * Checks files one after another in this thread, as checkFilesInParallel does: the only way with a
+ * coverage collector, or when `sessions` keeps every session for a report (one at a time).
+ */
+async function checkFilesHere(
+  files: readonly string[],
+  options: CliCheckOptions,
+  progress: Progress,
+  sessions?: (session: CheckedSession) => void,
+): Promise<{ results: CheckResult[]; errors: TraceInputError[] }> {
   const results: CheckResult[] = [];
   const errors: TraceInputError[] = [];
   for (const [i, file] of files.entries()) {
-    const found = await checkFiles([file], options);
+    const found = sessions === undefined ? await checkFiles([file], options) : await checkSessionFiles([file], options, sessions);
     results.push(...found.results);
     errors.push(...found.errors);
     progress.count(i + 1, files.length, 'files');
@@ -73,26 +81,26 @@ async function checkFilesHere(files: readonly string[], options: CliCheckOptions
  * Checks the paths for `qjob check` / `qjob coverage`: expands them, keeps the files of `run.shard`,
  * and checks those on `run.jobs` threads (1 without it, the only choice with a coverage collector).
  * Unusable traces are named on stderr and returned apart: the paths' own problems first, then the
- * files', in file order. `files` are the files checked; a terminal shows a progress line labelled
- * `run.label` (default `qjob check`).
+ * files', in file order. A terminal shows a progress line labelled `run.label` (default `qjob check`).
+ * `run.sessions` gets every session kept whole, in order, for a report (in this thread, one at a time).
  */
 export async function checkForCli(
   paths: readonly string[],
   options: CliCheckOptions,
-  run: { readonly shard?: Shard; readonly jobs?: number; readonly label?: string } = {},
-): Promise<{ results: CheckResult[]; errors: TraceInputError[]; plan: CheckPlan; files: readonly string[] }> {
+  run: { readonly shard?: Shard; readonly jobs?: number; readonly label?: string; readonly sessions?: (session: CheckedSession) => void } = {},
+): Promise<{ results: CheckResult[]; errors: TraceInputError[]; plan: CheckPlan }> {
   if (options.release !== undefined) profileOption(options.release);
   const jobs = run.jobs ?? 1;
-  if (jobs > 1 && options.coverage !== undefined) throw new Error('checkForCli: a coverage collector needs jobs 1');
+  if (jobs > 1 && (options.coverage !== undefined || run.sessions !== undefined)) throw new Error('checkForCli: a coverage collector or kept sessions need jobs 1');
   const progress = startProgress(run.label ?? 'qjob check');
   try {
     const walked = await walkTraceFiles(paths);
     const files = selectShard(walked.files, run.shard);
     const { coverage, ...threadOptions } = options;
     const found =
-      jobs > 1 || coverage === undefined
+      run.sessions === undefined && (jobs > 1 || coverage === undefined)
         ? await checkFilesInParallel(files, threadOptions, { jobs, onFile: (done, total) => progress.count(done, total, 'files') })
-        : await checkFilesHere(files, options, progress);
+        : await checkFilesHere(files, options, progress, run.sessions);
     progress.done();
     const errors = [...walked.errors, ...found.errors];
     for (const e of errors) process.stderr.write(`qjob: ${e.message}\n`);
@@ -109,7 +117,7 @@ export async function checkForCli(
       ...(options.release === undefined ? {} : { release: options.release }),
       ...(options.format === undefined ? {} : { inputFormat: options.format }),
     };
-    return { results: found.results, errors, plan, files };
+    return { results: found.results, errors, plan };
   } catch (err) {
     if (err instanceof TraceInputError) throw new UsageError(err.message);
     throw err;
@@ -118,45 +126,25 @@ export async function checkForCli(
   }
 }
 
-/**
- * Each session `results` has, checked again keeping every message, in order: each part of a file (each
- * session of a libvirt log) that is among `results`. Files named in `errors` are left out. One session
- * is held at a time.
- */
-async function forEachCheckedSession(files: readonly string[], errors: readonly TraceInputError[], options: CliCheckOptions, results: readonly CheckResult[], use: (session: CheckedSession) => void): Promise<void> {
-  const wanted = new Set(results.map((r) => r.file));
-  const unusable = new Set(errors.map((e) => e.file));
-  const progress = startProgress('qjob check: pages');
-  try {
-    for (const [i, file] of files.entries()) {
-      if (unusable.has(file)) continue;
-      const format = options.format ?? (await detectFormat(file));
-      for (const part of await tracePartsOf(file, format)) {
-        if (!wanted.has(part.name)) continue;
-        use(await checkSessionFile(file, { ...options, format, ...(part.session === undefined ? {} : { session: part.session }) }));
-      }
-      progress.count(i + 1, files.length, 'files');
-    }
-  } finally {
-    progress.done();
-  }
-}
-
-/** Writes a page per session of `results` and an index.html into `dir`; returns each session's page path, by result file. */
-async function writeSessionPages(dir: string, files: readonly string[], errors: readonly TraceInputError[], options: CliCheckOptions, results: readonly CheckResult[]): Promise<Map<string, string>> {
+/** The pages of `qjob check --html-dir`: one per session, written as each is checked, then the index. */
+function sessionPages(dir: string): { readonly keep: (session: CheckedSession) => void; readonly where: Map<string, string>; finish(errors: readonly TraceInputError[]): void } {
   const folder = pageFolder(dir);
   const used = new Set<string>(['index.html']);
   const where = new Map<string, string>();
   const entries: IndexEntry[] = [];
-  await forEachCheckedSession(files, errors, options, results, (s) => {
-    const r = s.result;
-    const name = pageFileName(r.file, used);
-    folder.write(name, sessionHtml(s, { index: 'index.html' }));
-    where.set(r.file, path.join(dir, name));
-    entries.push({ name: r.file, page: name, ok: r.ok, release: r.release, messages: r.messages, violations: r.violations.length + r.moreViolations, ...(r.violations[0] === undefined ? {} : { first: r.violations[0] }) });
-  });
-  folder.write('index.html', indexHtml('qjob check', entries, errors.map((e) => `unusable: ${e.message}`)));
-  return where;
+  return {
+    where,
+    keep(s: CheckedSession): void {
+      const r = s.result;
+      const name = pageFileName(r.file, used);
+      folder.write(name, sessionHtml(s, { index: 'index.html' }));
+      where.set(r.file, path.join(dir, name));
+      entries.push({ name: r.file, page: name, ok: r.ok, release: r.release, messages: r.messages, violations: r.violations.length + r.moreViolations, ...(r.violations[0] === undefined ? {} : { first: r.violations[0] }) });
+    },
+    finish(errors: readonly TraceInputError[]): void {
+      folder.write('index.html', indexHtml('qjob check', entries, errors.map((e) => `unusable: ${e.message}`)));
+    },
+  };
 }
 
 /** Reads `--jobs`: a positive integer; without it, the number of cores. */
@@ -164,10 +152,6 @@ export function jobsOption(text: string | undefined): number {
   if (text === undefined) return availableParallelism();
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--jobs: expected a positive integer, not '${text}'`);
   return Number(text);
-}
-
-function xmlAttr(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 /** The JSON report with the plan as `"shard"`. */
@@ -185,7 +169,7 @@ export function formatPlannedJunit(results: readonly CheckResult[], errors: read
   if (suite < 0) throw new Error('formatJunit wrote no <testsuite> line');
   const properties = [
     '  <properties>',
-    `    <property name="${JUNIT_PLAN_PROPERTY}" value="${xmlAttr(JSON.stringify(plan))}"/>`,
+    `    <property name="${JUNIT_PLAN_PROPERTY}" value="${escapeMarkup(JSON.stringify(plan))}"/>`,
     '  </properties>',
   ];
   lines.splice(suite + 1, 0, ...properties);
@@ -229,13 +213,17 @@ export const checkCommand: CommandSpec = {
       ...(opts.inputFormat === undefined ? {} : { format: opts.inputFormat }),
       strict: opts.strict === true,
     };
-    const { results, errors, plan, files } = await checkForCli(paths, options, { jobs, ...(shard === undefined ? {} : { shard }) });
-    if (opts.format === 'html' && opts.htmlDir === undefined && results.length > 1) {
+    // Pages are made in the same pass as the verdicts, from sessions kept whole one at a time (on this thread).
+    const pageDir = opts.htmlDir === undefined ? undefined : sessionPages(opts.htmlDir);
+    let onePage: CheckedSession | undefined;
+    const sessions = pageDir?.keep ?? (opts.format === 'html' ? (s: CheckedSession) => void (onePage ??= s) : undefined);
+    const { results, errors, plan } = await checkForCli(paths, options, sessions === undefined ? { jobs, ...(shard === undefined ? {} : { shard }) } : { sessions, ...(shard === undefined ? {} : { shard }) });
+    if (opts.format === 'html' && pageDir === undefined && results.length > 1) {
       throw new UsageError(`--format html: ${results.length} sessions, and stdout takes one page: give --html-dir DIR for a page per session and an index`);
     }
-    let pages: ReportPages | undefined;
-    if (opts.htmlDir !== undefined) pages = await writeSessionPages(opts.htmlDir, files, errors, options, results);
-    else if (opts.format === 'html') await forEachCheckedSession(files, errors, options, results, (s) => process.stdout.write(sessionHtml(s)));
+    pageDir?.finish(errors);
+    const pages: ReportPages | undefined = pageDir?.where;
+    if (pageDir === undefined && onePage !== undefined) process.stdout.write(sessionHtml(onePage));
     const head = shard === undefined ? '' : `shard ${formatShard(shard)}: ${plan.selected} of ${plan.files} files\n`;
     if (opts.format === 'json') process.stdout.write(formatPlannedJson(results, errors, plan, pages));
     else if (opts.format === 'junit') process.stdout.write(formatPlannedJunit(results, errors, plan, pages));

@@ -156,7 +156,11 @@ describe('the long-running commands', () => {
     it(`${what}: a live line on a terminal, cleared before the report; nothing otherwise`, async () => {
       const live = await run(true, ...argv);
       expect(live.err).toMatch(line);
-      expect(live.err.endsWith('\r\x1b[K') || /\r\x1b\[K[^\r]*$/.test(live.err)).toBe(true);
+      // Cleared: after the last `\r\x1b[K` comes nothing, or whole lines written once the live line is gone.
+      const clear = '\r\x1b[K';
+      const tail = live.err.slice(live.err.lastIndexOf(clear) + clear.length);
+      expect(tail).toMatch(/^$|\n$/);
+      expect(tail).not.toMatch(/^qjob [\w-]+: \d+\/\d+/);
       const quiet = await run(false, ...argv);
       expect(quiet.err).not.toContain('\r');
       expect(quiet.err).not.toContain('\x1b');

@@ -79,7 +79,7 @@ describe('qjob targets', () => {
       out = '';
       expect(await main(['targets', '--json'])).toBe(0);
       const json = JSON.parse(out) as { releases: { target: string; missing?: string }[] };
-      expect(json.releases.map((r) => r.target).slice(0, 4)).toEqual(['qemu:5.2', 'qemu:7.2', 'qemu:10.0', 'qemu:11.1']);
+      expect(json.releases.map((r) => r.target)).toEqual(['qemu:5.2', 'qemu:7.2', 'qemu:10.0', 'qemu:11.1', 'qemu-system:7.2', 'qemu-system:10.0', 'qemu-system:11.1']);
       expect(json.releases[3]!.missing).toContain('does not exist');
     } finally {
       write.mockRestore();

@@ -62,16 +62,7 @@ describe('explore with a state directory', () => {
 
   it('reports progress while it runs', () => {
     const seen: ExploreProgress[] = [];
-    let slow = 0;
-    exploreCompiled({
-      ...options,
-      progressIntervalMs: 0,
-      onProgress: (p) => {
-        seen.push(p);
-        slow++;
-      },
-    });
-    expect(slow).toBeGreaterThan(0);
+    exploreCompiled({ ...options, progressIntervalMs: 0, onProgress: (p) => seen.push(p) });
     expect(seen.length).toBeGreaterThan(0);
     const last = seen.at(-1)!;
     expect(last.states).toBeGreaterThanOrEqual(last.explored);

@@ -267,6 +267,8 @@ describe('qjob check --format html and --html-dir', () => {
 
   it('names no page without --html-dir', async () => {
     const r = await runQjob('check', '--format', 'junit', BROKEN);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('<failure message="1 violation; first: [illegal-transition] line 310"');
     expect(r.out).not.toContain('report:');
     expect(r.out).not.toContain('ATTACHMENT');
   });

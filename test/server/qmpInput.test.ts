@@ -10,10 +10,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRelease } from '../../machines/index.ts';
+import { openSocket, QmpConnectError } from '../../qmp/index.ts';
 import { FakeClock, ModelServer } from '../../server/index.ts';
 import { parserStyle } from '../../server/session.ts';
 import { describeQemu, RELEASES } from '../support/qemu.ts';
 import { collect, HOSTILE_CASES, LineQueue, type Runs } from './support/hostileInputs.ts';
+
+/**
+ * QEMU creates the socket file when it binds and listens a moment later, so a connect in between is
+ * refused (ECONNREFUSED) as surely as one before the file exists (ENOENT): both are retried.
+ */
+async function connectWhenListening(sock: string, timeoutMs = 20_000): Promise<net.Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await openSocket({ kind: 'unix', path: sock }, 2000);
+    } catch (error) {
+      if (!(error instanceof QmpConnectError) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
 
 function expectedFor(release: string): Record<string, Runs> {
   const file = parserStyle(parseRelease(release)!) === 'push' ? 'replies-11.1.json' : 'replies.json';
@@ -51,10 +68,10 @@ for (const release of RELEASES) {
       const sock = path.join(dir, 'qmp.sock');
       const child = spawn(qemu.path, ['--chardev', `socket,path=${sock},server=on,wait=off,id=m`, '--monitor', 'chardev=m', '--blockdev', 'null-co,node-name=src,size=67108864', '--blockdev', 'null-co,node-name=dst,size=67108864'], { stdio: 'ignore' });
       try {
-        for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
-        const socket = net.createConnection({ path: sock });
+        const socket = await connectWhenListening(sock);
         const queue = new LineQueue();
         socket.on('data', (chunk: Buffer) => queue.push(chunk));
+        socket.resume();
         await queue.next();
         socket.write('{"execute":"qmp_capabilities"}\n');
         await queue.next();

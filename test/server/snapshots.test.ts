@@ -101,7 +101,7 @@ describe('snapshot jobs on the model server', () => {
 
   const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.jsonl')).sort();
   it('replays the recorded 7.2 snapshot corpus as recorded, as model-system:7.2', async () => {
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(7);
     for (const file of files) {
       const trace = await loadTrace(path.join(CORPUS, file));
       const result = await replayTrace(trace, parseTarget('model-system:7.2'));

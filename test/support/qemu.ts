@@ -11,7 +11,7 @@ export type { QemuReleaseName };
 
 export interface QemuInstall {
   readonly release: QemuReleaseName;
-  /** The qemu-storage-daemon binary. */
+  /** The binary: qemu-storage-daemon, or qemu-system-x86_64 under describeQemuSystem. */
   readonly path: string;
   /** As `--version` prints it, e.g. 7.2.22. */
   readonly version: string;

@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseTarget, registerTargetKind, targetKinds, TargetSpecError, type Target } from '../../targets/index.ts';
 
 describe('parseTarget', () => {
-  const saved = process.env['QJOB_QEMU_10_0'];
   afterEach(() => {
-    if (saved === undefined) delete process.env['QJOB_QEMU_10_0'];
-    else process.env['QJOB_QEMU_10_0'] = saved;
+    vi.unstubAllEnvs();
   });
 
   it('names each target after the string it came from', () => {
@@ -27,7 +25,7 @@ describe('parseTarget', () => {
   });
 
   it('refuses a release that is not installed, naming the variable to set', () => {
-    process.env['QJOB_QEMU_10_0'] = path.join('/nonexistent', String(process.pid), 'qemu-storage-daemon');
+    vi.stubEnv('QJOB_QEMU_10_0', path.join('/nonexistent', String(process.pid), 'qemu-storage-daemon'));
     expect(() => parseTarget('qemu:10.0')).toThrow(/QEMU 10\.0 not found: QJOB_QEMU_10_0=.* does not exist \(set QJOB_QEMU_10_0/);
   });
 

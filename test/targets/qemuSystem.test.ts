@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isQmpError, type QmpEvent } from '../../qmp/index.ts';
 import { parseTarget, qemuTarget, TargetSpecError, type Session } from '../../targets/index.ts';
 import { loadTrace, replayTrace } from '../../traces/replay.ts';
@@ -13,10 +13,8 @@ import { describeQemuSystem, SYSTEM_RELEASES } from '../support/qemu.ts';
 const TRACES = path.join(import.meta.dirname, '..', '..', 'traces');
 
 describe('qemu-system target names', () => {
-  const saved = process.env['QJOB_QEMU_SYSTEM_10_0'];
   afterEach(() => {
-    if (saved === undefined) delete process.env['QJOB_QEMU_SYSTEM_10_0'];
-    else process.env['QJOB_QEMU_SYSTEM_10_0'] = saved;
+    vi.unstubAllEnvs();
   });
 
   it('takes a path or the bare word, named after the string', () => {
@@ -29,7 +27,7 @@ describe('qemu-system target names', () => {
   });
 
   it('refuses a release whose qemu-system is not installed, naming the variable to set', () => {
-    process.env['QJOB_QEMU_SYSTEM_10_0'] = path.join('/nonexistent', String(process.pid), 'qemu-system-x86_64');
+    vi.stubEnv('QJOB_QEMU_SYSTEM_10_0', path.join('/nonexistent', String(process.pid), 'qemu-system-x86_64'));
     expect(() => parseTarget('qemu-system:10.0')).toThrow(/QEMU 10\.0 not found: QJOB_QEMU_SYSTEM_10_0=.* does not exist \(set QJOB_QEMU_SYSTEM_10_0 to a qemu-system-x86_64 10\.0/);
   });
 });
@@ -50,8 +48,8 @@ for (const release of SYSTEM_RELEASES) {
       expect((fs.statSync(session.folder!).mode & 0o777).toString(8)).toBe('700');
       expect(fs.existsSync(path.join(session.folder!, 'vm.qcow2'))).toBe(true);
       const commands = await client.execute<{ name: string }[]>('query-commands');
-      const names = isQmpError(commands) ? [] : commands.return.map((c) => c.name);
-      expect(names).toEqual(expect.arrayContaining(['snapshot-save', 'snapshot-load', 'snapshot-delete', 'job-dismiss']));
+      if (isQmpError(commands)) throw new Error(`query-commands failed: ${JSON.stringify(commands)}`);
+      expect(commands.return.map((c) => c.name)).toEqual(expect.arrayContaining(['snapshot-save', 'snapshot-load', 'snapshot-delete', 'job-dismiss']));
 
       const statuses: unknown[] = [];
       client.onEvent((e: QmpEvent) => {
@@ -61,8 +59,9 @@ for (const release of SYSTEM_RELEASES) {
       expect(await client.execute('snapshot-save', { 'job-id': 's0', tag: 't0', vmstate: 'vm', devices: ['vm'] })).toMatchObject({ return: {} });
       await events.waitFor({ event: 'JOB_STATUS_CHANGE', data: { id: 's0', status: 'concluded' } }, 5000);
       expect(statuses).toEqual(['created', 'running', 'waiting', 'pending', 'concluded']);
-      await client.execute('job-dismiss', { id: 's0' });
+      expect(await client.execute('job-dismiss', { id: 's0' })).toMatchObject({ return: {} });
       await events.waitFor({ event: 'JOB_STATUS_CHANGE', data: { id: 's0', status: 'null' } }, 2000);
+      expect(statuses).toEqual(['created', 'running', 'waiting', 'pending', 'concluded', 'null']);
       const pid = session.pid!;
       await session.close();
       expect(fs.existsSync(session.folder!)).toBe(false);
@@ -72,7 +71,7 @@ for (const release of SYSTEM_RELEASES) {
     const corpus = path.join(TRACES, `qemu-system-${release}`);
     const files = fs.existsSync(corpus) ? fs.readdirSync(corpus).filter((f) => f.endsWith('.jsonl')).sort() : [];
     it(`has a recorded snapshot corpus (traces/qemu-system-${release})`, () => {
-      expect(files.length).toBeGreaterThanOrEqual(6);
+      expect(files.length).toBeGreaterThanOrEqual(7);
     });
     for (const file of files) {
       it(`replays ${file} as recorded`, async () => {
