@@ -15,7 +15,10 @@
  *     It may also have arrived before the last command, if not before the last command that named
  *     the job (its `id`, `device` or `job-id`, or one of a transaction's actions): a job may act on
  *     a command late, after other commands went out (QEMU 5.2 parks a ready mirror only at the end
- *     of its 100 ms sleep, so its `standby` can come after the reply to a later command).
+ *     of its 100 ms sleep, so its `standby` can come after the reply to a later command), nor, when
+ *     the job was named twice, before the command that named it the time before: the sleep can end
+ *     just before a second command naming the job (a `block-job-set-speed` the model expects to wake
+ *     it and park it then), and the job is then where the model expects it.
  * A command without a reply in time makes the outcome `hung`; a wait that times out, or a connection
  * that fails, makes it `failed`. Error replies are results like any other; they do not stop the driver.
  */
@@ -181,15 +184,20 @@ export async function driveSteps(driven: DrivenSession, steps: readonly Scenario
   const replies = new Map<number, QmpResult>();
   const consumed = new Set<number>();
   const matched = new Map<string, number>();
-  /** Job → how many events had arrived when the last command naming it was sent. */
+  /** Job → how many events had arrived when the last command naming it was sent, and the one before. */
   const named = new Map<string, number>();
+  const namedBefore = new Map<string, number>();
   let sentAt = events.length;
   let outstanding: { step: number; reply: Promise<QmpResult> }[] = [];
   for (let i = 0; i < steps.length; i += 1) {
     const step = steps[i]!;
     if (isCommandStep(step)) {
       sentAt = events.length;
-      for (const job of jobsOf(step)) named.set(job, sentAt);
+      for (const job of jobsOf(step)) {
+        const last = named.get(job);
+        if (last !== undefined) namedBefore.set(job, last);
+        named.set(job, sentAt);
+      }
       const reply = driven.execute(step.cmd, step.args, { timeoutMs: replyTimeoutMs });
       // Replies still outstanding when the driver stops early must not be unhandled rejections.
       reply.catch(() => undefined);
@@ -208,7 +216,7 @@ export async function driveSteps(driven: DrivenSession, steps: readonly Scenario
       }
     } else if (isWaitStep(step)) {
       const key = jobOf(step.data);
-      const from = perJob ? Math.max(Math.min(sentAt, named.get(key) ?? sentAt), (matched.get(key) ?? -1) + 1) : sentAt;
+      const from = perJob ? Math.max(Math.min(sentAt, namedBefore.get(key) ?? named.get(key) ?? sentAt), (matched.get(key) ?? -1) + 1) : sentAt;
       const pattern = step.data === undefined ? { event: step.wait } : { event: step.wait, data: { ...step.data } };
       const timeoutMs = (step.timeout ?? 10) * 1000;
       let found = -1;

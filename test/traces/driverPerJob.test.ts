@@ -55,6 +55,39 @@ describe('per-job waits', () => {
     expect((await drive(steps, { waits: 'per-job' })).result).toEqual({ outcome: 'failed', step: 2, detail: 'no JOB_STATUS_CHANGE {"id":"m0","status":"standby"} within 200 ms' });
   });
 
+  it('match an event that came between the two last commands naming the job', async () => {
+    // The live 5.2 order: m0's 100 ms sleep ends after job-pause and before the set-speed that the model
+    // expects to wake it and park it.
+    const steps: ScenarioStep[] = [
+      { cmd: 'job-pause', args: { id: 'm0' } },
+      { cmd: 'emit', args: { events: [change('m0', 'standby')] } },
+      { cmd: 'block-job-set-speed', args: { device: 'm0', speed: 0 } },
+      standby,
+    ];
+    expect((await drive(steps, { waits: 'per-job' })).result).toEqual({ outcome: 'done' });
+  });
+
+  it('do not match an event from before the command that named the job the time before', async () => {
+    const steps: ScenarioStep[] = [
+      { cmd: 'emit', args: { events: [change('m0', 'standby')] } },
+      { cmd: 'job-pause', args: { id: 'm0' } },
+      { cmd: 'block-job-set-speed', args: { device: 'm0', speed: 0 } },
+      standby,
+    ];
+    expect((await drive(steps, { waits: 'per-job' })).result).toEqual({ outcome: 'failed', step: 3, detail: 'no JOB_STATUS_CHANGE {"id":"m0","status":"standby"} within 200 ms' });
+  });
+
+  it('do not match an event a previous wait for the job matched', async () => {
+    const steps: ScenarioStep[] = [
+      { cmd: 'job-pause', args: { id: 'm0' } },
+      { cmd: 'emit', args: { events: [change('m0', 'standby')] } },
+      standby,
+      { cmd: 'block-job-set-speed', args: { device: 'm0', speed: 0 } },
+      standby,
+    ];
+    expect((await drive(steps, { waits: 'per-job' })).result).toEqual({ outcome: 'failed', step: 4, detail: 'no JOB_STATUS_CHANGE {"id":"m0","status":"standby"} within 200 ms' });
+  });
+
   it('count a transaction as naming each job of its actions', async () => {
     const steps: ScenarioStep[] = [
       { cmd: 'transaction', args: { actions: [{ type: 'blockdev-backup', data: { 'job-id': 'm0', device: 'src' } }] } },
