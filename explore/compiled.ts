@@ -25,7 +25,7 @@ import { edgeIndex } from './coverage.ts';
 import { Findings, type FindingsSnapshot } from './findings.ts';
 import { eventsAbout, GroupInvariants, JobInvariants, violatedMemberInvariants } from './invariants.ts';
 import { LocalStates, NULL_CODE, STATUS_COUNT, statusCode, UNDEFINED_CODE } from './localStates.ts';
-import { TripleMap } from './intMap.ts';
+import { RegionMaps, TripleMap } from './intMap.ts';
 import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
 import { bitsFor, PackedStateSet } from './stateStore.ts';
@@ -36,24 +36,36 @@ const ABORTING = statusCode('aborting');
 
 /** Table entries: one member's change across one event. */
 class Entries {
-  readonly next: number[] = [];
+  /**
+   * Per entry: the member's next local state × 4, + 2 when it breaks an invariant, + 1 when it matters
+   * to a Sink (takes an edge or breaks an invariant; the others are not reported). One word, as
+   * expansion reads them together.
+   */
+  packed = new Int32Array(1 << 12);
   readonly edgeMask: number[] = [];
   readonly violations: (readonly string[])[] = [];
   /** The template whose event the entry belongs to. */
   readonly template: number[] = [];
-  /** Whether the entry matters to a Sink (takes an edge or breaks an invariant): the others are not reported. */
-  readonly counted: boolean[] = [];
+  size = 0;
+
   add(next: number, mask: number, violations: readonly string[], template: number): number {
-    this.next.push(next);
+    const e = this.size++;
+    if (e >= this.packed.length) this.packed = grow(this.packed, e + 1);
+    this.packed[e] = next * 4 + (violations.length > 0 ? 3 : mask !== 0 ? 1 : 0);
     this.edgeMask.push(mask);
     this.violations.push(violations);
     this.template.push(template);
-    this.counted.push(mask !== 0 || violations.length > 0);
-    return this.next.length - 1;
+    return e;
   }
 
-  get size(): number {
-    return this.next.length;
+  /** The member's next local state by entry e. */
+  next(e: number): number {
+    return this.packed[e]! >> 2;
+  }
+
+  /** Whether entry e breaks an invariant. */
+  violates(e: number): boolean {
+    return (this.packed[e]! & 2) !== 0;
   }
 }
 
@@ -71,11 +83,11 @@ interface LocalInfo {
 
 /** Receives what expansion finds; the explorer records coverage and invariants, a path search does not. */
 export interface Sink {
-  /** A successor `w` (canonical when symmetric) reached by event `code`; may return the state's number for `again`. */
+  /** A successor `w` (canonical when symmetric) reached by event `code`; may return a number that `again` is then given for it. */
   successor(code: number, w: Int32Array): number | void;
   /**
-   * The successor numbered `index` (returned by `successor` within the same expansion) reached again, by
-   * event `code`: both spellings of a verb, for instance. Without it every successor goes to `successor`.
+   * The successor `successor` returned `index` for (within the same expansion) reached again, by event
+   * `code`: both spellings of a verb, for instance. Without it every successor goes to `successor`.
    */
   again?(code: number, index: number): void;
   /** A member's change by a table entry that takes a JobSTT edge or breaks an invariant, within the transition `code`. */
@@ -104,16 +116,21 @@ export class CompiledModel {
   /**
    * Event contexts: (slot, summaries) → context number, the slot being (local state, abort flag,
    * template, member), the summaries every member's status, started and cancelled, 6 bits each (members
-   * 0 to 4 in the first word, the others in the second).
+   * 0 to 4 in the first word, the others in the second). The summaries are numbered first (one lookup a
+   * state), then each summary number has a small map from slot to context: the events of one state
+   * find their contexts in a few cache lines.
    */
-  private readonly contextIndex = new TripleMap();
+  private readonly summaryIndex = new TripleMap();
+  private readonly contextIndex = new RegionMaps(5);
+  /** The number of the summaries of the state being expanded (-1: not looked up yet). */
+  private summaryId = -1;
   /** Contexts of the keys without summaries (lo = hi = 0), by slot (-1: none yet). */
   private plainContexts = new Int32Array(1 << 12).fill(-1);
   /** Per context: whether the event happens (1) or not (0); the abort flag after it. */
   private ctxEnabled: number[] = [];
   private ctxAborting: number[] = [];
-  /** (context, member, local state) → table entry. */
-  private readonly memberEntries = new TripleMap(1 << 14);
+  /** (context, member, local state) → table entry: per context, member × 65536 + local state → entry. */
+  private readonly memberEntries = new RegionMaps(5);
   private readonly expandInfos: LocalInfo[] = [];
   private readonly seenLocal = new Int32Array(64);
   private readonly seenIndex = new Float64Array(64);
@@ -123,12 +140,16 @@ export class CompiledModel {
   private sumLo = 0;
   private sumHi = 0;
   private readonly urgentT: boolean[];
+  private readonly isCommandT: boolean[];
+  /** Per member of the state being expanded: 1 << its status. */
+  private readonly statusBit: Int32Array;
   /** Per template: bit mask of the member statuses in which it may change anything (all bits: no claim). */
   private readonly statusMask: number[];
   private readonly txnUrgent: number[];
   private readonly txnNormal: number[];
   private readonly prepareFailT: number;
-  private readonly edgeIdx: ReadonlyMap<string, number>;
+  /** The JobSTT edge index of each (status, status) pair (-1: not an edge). */
+  private readonly edgeBits: Int8Array;
   /** Group invariant bits + 1 by status vector and abort flag (0: not computed): 11^6 × 2 entries at most (MAX_JOBS). */
   private readonly groupViolationMemo: Int32Array;
   private readonly pow: number[];
@@ -147,11 +168,17 @@ export class CompiledModel {
     this.symmetry = new Symmetry(interchangeableClasses(config.inputs), config.grouped);
     this.urgentFirst = (options.urgent ?? 'first') === 'first';
     this.urgentT = this.templates.map((t) => UrgentInternalEvents.has(t.make('_').type as InternalEventType));
+    this.isCommandT = this.templates.map((t) => t.isCommand);
+    this.statusBit = new Int32Array(this.n);
     this.statusMask = this.templates.map((t) => (t.whenStatus ? t.whenStatus.reduce((m, s) => m | (1 << statusCode(s)), 0) : -1));
     const txn = this.templates.flatMap((t, i) => (t.scope === 'txn' ? [i] : []));
     this.txnUrgent = txn.filter((i) => this.urgentT[i]);
     this.txnNormal = txn.filter((i) => !this.urgentT[i]);
-    this.edgeIdx = edgeIndex(config.profile);
+    const edgeIdx = edgeIndex(config.profile);
+    this.edgeBits = new Int8Array(STATUS_COUNT * STATUS_COUNT).fill(-1);
+    for (let a = 0; a < STATUS_COUNT; a++) {
+      for (let b = 0; b < STATUS_COUNT; b++) this.edgeBits[a * STATUS_COUNT + b] = edgeIdx.get(`${JobStatus[a]}->${JobStatus[b]}`) ?? -1;
+    }
     this.pow = Array.from({ length: this.n }, (_, k) => STATUS_COUNT ** k);
     this.groupWords = new Int32Array(this.n + 1).fill(-1);
     this.scratch = new Int32Array(this.n + 1);
@@ -227,9 +254,10 @@ export class CompiledModel {
   private edgeMask(from: number, to: number, addressed: boolean, abortChanged: boolean): number {
     const a = this.locals.status[from]!;
     const b = this.locals.status[to]!;
-    if (a !== b) return 1 << this.edgeIdx.get(`${JobStatus[a]}->${JobStatus[b]}`)!;
-    const self = this.edgeIdx.get(`${JobStatus[a]}->${JobStatus[a]}`);
-    if (self !== undefined && (addressed || from !== to || abortChanged)) return 1 << self;
+    // A change that is no edge (a broken model: stt-legal reports it) is counted as edge 0.
+    if (a !== b) return 1 << Math.max(0, this.edgeBits[a * STATUS_COUNT + b]!);
+    const self = this.edgeBits[a * STATUS_COUNT + a]!;
+    if (self >= 0 && (addressed || from !== to || abortChanged)) return 1 << self;
     return 0;
   }
 
@@ -269,7 +297,7 @@ export class CompiledModel {
         }
       }
       const e = this.memberEntry(member, lid, before, out, t, member);
-      if (this.entries.next[e] === lid) {
+      if (this.entries.next(e) === lid) {
         if (this.entries.edgeMask[e] !== 0 && tpl.isCommand) selfLoops.push(t, e);
         return;
       }
@@ -287,15 +315,12 @@ export class CompiledModel {
 
   /**
    * Template t on member i (-1: group-wide) in state w: emits its successor and returns true, or
-   * returns false when it changes nothing. `lo`, `hi`: the members' summaries (0, 0: not read).
+   * returns false when it changes nothing. `lo`, `hi`: the members' summaries (0, 0: not read). The
+   * caller has checked t's status claim (see `skipped`). The member entries of a context sit together
+   * (RegionMaps): their cache lines are asked for at once, before the lookups.
    */
   private fire(t: number, i: number, w: Int32Array, lo: number, hi: number, symmetric: boolean, sink: Sink): boolean {
     const status = this.locals.status;
-    if (i >= 0 && !(this.statusMask[t]! & (1 << status[w[1 + i]!]!))) {
-      if (this.options.verifyClaims) this.verifySkipped(t, i, w);
-      if (this.templates[t]!.isCommand && status[w[1 + i]!] === ABORTING) sink.selfLoop(this.code(t, i));
-      return false;
-    }
     const lk = i < 0 ? w[0]! : w[1 + i]! * 2 + w[0]!;
     const slot = (lk * this.templates.length + t) * (this.n + 1) + (i + 1);
     // Events whose key has no summaries (transaction aborts) find their context in a plain array.
@@ -304,7 +329,15 @@ export class CompiledModel {
       const had = this.plainContexts.length;
       this.plainContexts = grow(this.plainContexts, slot + 1).fill(-1, had);
     }
-    let ctx = plain ? this.plainContexts[slot]! : this.contextIndex.get(slot, lo, hi);
+    if (!plain && this.summaryId < 0) {
+      this.summaryId = this.summaryIndex.get(lo, hi, 0);
+      if (this.summaryId < 0) {
+        this.summaryId = this.summaryIndex.size;
+        this.summaryIndex.set(lo, hi, 0, this.summaryId);
+      }
+      this.contextIndex.touch(this.summaryId);
+    }
+    let ctx = plain ? this.plainContexts[slot]! : this.contextIndex.get(this.summaryId, slot);
     const code = this.code(t, i);
     let out: Outcome | undefined;
     let before: GroupContext | undefined;
@@ -316,7 +349,7 @@ export class CompiledModel {
       this.ctxEnabled.push(enabled ? 1 : 0);
       this.ctxAborting.push(enabled ? (out!.group.aborting ? 1 : 0) : w[0]!);
       if (plain) this.plainContexts[slot] = ctx;
-      else this.contextIndex.set(slot, lo, hi, ctx);
+      else this.contextIndex.set(this.summaryId, slot, ctx);
     }
     if (this.ctxEnabled[ctx] === 0) {
       if (i >= 0 && this.templates[t]!.isCommand && status[w[1 + i]!] === ABORTING) sink.selfLoop(code);
@@ -324,19 +357,22 @@ export class CompiledModel {
     }
     const next = this.scratch;
     next[0] = this.ctxAborting[ctx]!;
-    const entryNext = this.entries.next;
-    const counted = this.entries.counted;
+    const memberEntries = this.memberEntries;
+    memberEntries.touch(ctx);
+    memberEntries.select(ctx);
     for (let k = 0; k < this.n; k++) {
       const lid = w[1 + k]!;
-      let e = this.memberEntries.get(ctx, k, lid);
+      let e = memberEntries.getSelected(k * 65536 + lid);
       if (e < 0) {
         before ??= this.groupOf(w);
         out ??= step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
         e = this.memberEntry(k, lid, before, out!, t, i);
-        this.memberEntries.set(ctx, k, lid, e);
+        memberEntries.set(ctx, k * 65536 + lid, e);
+        memberEntries.select(ctx);
       }
-      next[1 + k] = entryNext[e]!;
-      if (counted[e]) sink.entry(e, code);
+      const packed = this.entries.packed[e]!;
+      next[1 + k] = packed >> 2;
+      if (packed & 1) sink.entry(e, code);
     }
     if (symmetric) this.symmetry.canonicalize(next, status, this.locals.summary);
     // The same successor as the member's previous event in this expansion (job-cancel and
@@ -363,6 +399,15 @@ export class CompiledModel {
     return true;
   }
 
+  /**
+   * Template t on member i, skipped because its status claim rules out any change: a refused command
+   * on an aborting member still takes the self-loop. With verifyClaims, the claim is checked.
+   */
+  private skipped(t: number, i: number, w: Int32Array, sink: Sink): void {
+    if (this.options.verifyClaims) this.verifySkipped(t, i, w);
+    if (this.isCommandT[t] && this.locals.status[w[1 + i]!] === ABORTING) sink.selfLoop(this.code(t, i));
+  }
+
   /** Checks the status claim of a skipped template against `step` (ExploreOptions.verifyClaims). */
   private verifySkipped(t: number, i: number, w: Int32Array): void {
     const before = this.groupOf(w);
@@ -374,20 +419,19 @@ export class CompiledModel {
 
   private emitEntries(w: Int32Array, i: number, pairs: readonly number[], symmetric: boolean, sink: Sink): number {
     const next = this.scratch;
-    const entryNext = this.entries.next;
+    const packed = this.entries.packed;
     const width = this.n + 1;
     const base = (i + 1) * this.templates.length;
     // The successors found so far, by the member's next local state: events that lead to the same one
     // (both spellings of a verb, most often) reach the same state.
-    const counted = this.entries.counted;
     const seenLocal = this.seenLocal;
     const seenIndex = this.seenIndex;
     let seen = 0;
     for (let k = 0; k < pairs.length; k += 2) {
       const e = pairs[k + 1]!;
-      const to = entryNext[e]!;
+      const to = packed[e]! >> 2;
       const code = base + pairs[k]!;
-      if (counted[e]) sink.entry(e, code);
+      if (packed[e]! & 1) sink.entry(e, code);
       let s = 0;
       while (s < seen && seenLocal[s] !== to) s++;
       if (s < seen) {
@@ -396,7 +440,7 @@ export class CompiledModel {
       }
       for (let j = 0; j < width; j++) next[j] = w[j]!;
       next[1 + i] = to;
-      if (symmetric) this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
+      if (symmetric && this.symmetry.mayReorder(i, w[1 + i]!, to, this.locals.status)) this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
       const index = sink.successor(code, next);
       if (index !== undefined && seen < seenLocal.length) {
         seenLocal[seen] = to;
@@ -415,11 +459,23 @@ export class CompiledModel {
     const ab = w[0]!;
     const infos = this.expandInfos;
     this.lastFiredMember = -2;
+    this.summaryId = -1;
     for (let i = 0; i < n; i++) infos[i] = this.infos[w[1 + i]! * 2 + ab] ?? this.info(w[1 + i]!, ab, i, w);
+    const status = this.locals.status;
+    const statusBit = this.statusBit;
+    for (let i = 0; i < n; i++) statusBit[i] = 1 << status[w[1 + i]!]!;
+    const statusMask = this.statusMask;
     let urgent = 0;
     for (let i = 0; i < n; i++) if (infos[i]!.urgent.length > 0) urgent += this.emitEntries(w, i, infos[i]!.urgent, symmetric, sink);
     const txnUrgent = this.txnUrgent;
-    for (let x = 0; x < txnUrgent.length; x++) for (let i = 0; i < n; i++) if (this.fire(txnUrgent[x]!, i, w, lo, hi, symmetric, sink)) urgent++;
+    for (let x = 0; x < txnUrgent.length; x++) {
+      const t = txnUrgent[x]!;
+      for (let i = 0; i < n; i++) {
+        if (statusMask[t]! & statusBit[i]!) {
+          if (this.fire(t, i, w, lo, hi, symmetric, sink)) urgent++;
+        } else this.skipped(t, i, w, sink);
+      }
+    }
     let normal = 0;
     if (!this.urgentFirst || urgent === 0) {
       const txnNormal = this.txnNormal;
@@ -430,8 +486,18 @@ export class CompiledModel {
         for (let k = 0; k < loops.length; k += 2) sink.entry(loops[k + 1]!, this.code(loops[k]!, i));
         // A transaction abort reads nothing of the other members but each one's own state: no summary in its key.
         const fallback = info.fallback;
-        for (let x = 0; x < fallback.length; x++) if (this.fire(fallback[x]!, i, w, 0, 0, symmetric, sink)) normal++;
-        for (let x = 0; x < txnNormal.length; x++) if (this.fire(txnNormal[x]!, i, w, lo, hi, symmetric, sink)) normal++;
+        for (let x = 0; x < fallback.length; x++) {
+          const t = fallback[x]!;
+          if (statusMask[t]! & statusBit[i]!) {
+            if (this.fire(t, i, w, 0, 0, symmetric, sink)) normal++;
+          } else this.skipped(t, i, w, sink);
+        }
+        for (let x = 0; x < txnNormal.length; x++) {
+          const t = txnNormal[x]!;
+          if (statusMask[t]! & statusBit[i]!) {
+            if (this.fire(t, i, w, lo, hi, symmetric, sink)) normal++;
+          } else this.skipped(t, i, w, sink);
+        }
       }
       if (this.fire(this.prepareFailT, -1, w, lo, hi, symmetric, sink)) normal++;
     }
@@ -558,6 +624,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const findings = new Findings(options, options.config.profile);
   findings.edgeLabels = (code) => model.templates[model.decode(code).t]!.label;
   const dir = options.stateDir;
+  const maxStates = options.maxStates ?? Infinity;
   const wantEdges = dir === undefined && options.deadEnds !== false;
   const width = model.width;
   const signature = signatureOf(options, symmetric);
@@ -574,7 +641,9 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       if (existsSync(join(dir, CHECKPOINT))) throw new ExploreStateError(`${dir}: holds an exploration already; resume it, or give an empty directory`);
     }
   }
-  const memory = dir === undefined ? new MemoryFrontier(width) : undefined;
+  // With a bound on the states, the frontier is made large enough at once (up to 8 million states).
+  const expected = options.maxStates === undefined ? 0 : Math.min(maxStates, 1 << 23) + 1024;
+  const memory = dir === undefined ? new MemoryFrontier(width, Math.max(expected, 1 << 16)) : undefined;
   const disk = dir === undefined ? undefined : new DiskFrontier(join(dir, STATES), width, resumed?.count ?? 0);
   const frontier: Frontier = memory ?? disk!;
   // Resumed, every local state of the state file is interned already.
@@ -583,7 +652,6 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   let edgeTarget = new Int32Array(wantEdges ? 1 << 18 : 0);
   let edges = 0;
   let transitions = resumed?.transitions ?? 0;
-  const maxStates = options.maxStates ?? Infinity;
   let complete = true;
   let current = 0;
   let depth = resumed?.depth ?? 0;
@@ -593,20 +661,29 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   let hits = new Float64Array(1 << 12);
   const selfHits = new Float64Array(T);
   const selfLoop = findings.edgeIdx.get('aborting->aborting') ?? 0;
+  // The successors of the state being expanded, in the order found (n + 1 words and the event each),
+  // looked up in the set of states seen together once the state is expanded (PackedStateSet.prepare).
+  // Until then the successor lists hold their positions here.
+  let pending = new Int32Array(64 * width);
+  let pendingCode = new Int32Array(64);
+  let pendingIndex = new Int32Array(64);
+  let pendingCount = 0;
   const sink: Sink = {
     successor(code, next) {
-      if (model.locals.size - 1 > set.maxLocal) set.widen(bitsFor(model.locals.size) + 1);
-      let index = set.add(next, frontier.count);
-      if (index < 0) {
-        index = frontier.count;
-        frontier.push(next, current, code);
+      const p = pendingCount++;
+      if (p >= pendingCode.length) {
+        pending = grow(pending, (p + 1) * width);
+        pendingCode = grow(pendingCode, p + 1);
+        pendingIndex = grow(pendingIndex, p + 1);
       }
+      for (let k = 0; k < width; k++) pending[p * width + k] = next[k]!;
+      pendingCode[p] = code;
       if (wantEdges) {
         if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
-        edgeTarget[edges++] = index;
+        edgeTarget[edges++] = p;
       }
       transitions++;
-      return index;
+      return p;
     },
     again(_code, index) {
       if (wantEdges) {
@@ -618,8 +695,10 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     entry(e, code) {
       if (e >= hits.length) hits = grow(hits, e + 1);
       hits[e]!++;
-      const v = entries.violations[e]!;
-      for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
+      if (entries.violates(e)) {
+        const v = entries.violations[e]!;
+        for (let k = 0; k < v.length; k++) findings.violation(v[k]!, current, code);
+      }
     },
     selfLoop(code) {
       selfHits[code % T]!++;
@@ -643,6 +722,23 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       if (selfHits[t] !== 0) findings.addEdge(selfLoop, selfHits[t]!, model.code(t, 0));
     }
     selfHits.fill(0);
+  };
+  const successor = new Int32Array(width);
+  /** Adds the pending successors to the set and the frontier, in the order found; numbers the successor lists. */
+  const addSuccessors = () => {
+    if (model.locals.size - 1 > set.maxLocal) set.widen(bitsFor(model.locals.size) + 1);
+    set.prepare(pending, pendingCount);
+    for (let p = 0; p < pendingCount; p++) {
+      let index = set.addPrepared(p, frontier.count);
+      if (index < 0) {
+        index = frontier.count;
+        for (let k = 0; k < width; k++) successor[k] = pending[p * width + k]!;
+        frontier.push(successor, current, pendingCode[p]!);
+      }
+      pendingIndex[p] = index;
+    }
+    if (wantEdges) for (let e = edgeStart[current]!; e < edges; e++) edgeTarget[e] = pendingIndex[edgeTarget[e]!]!;
+    pendingCount = 0;
   };
   const w = new Int32Array(width);
   if (resumed) {
@@ -705,6 +801,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       groupIds.forEach((id, b) => mask & (1 << (16 + b)) && findings.violation(id, current, -1));
     }
     model.expand(w, symmetric, sink);
+    addSuccessors();
     if ((current & 1023) === 1023) {
       const now = performance.now();
       if (progress && now - lastProgress >= progressInterval) {

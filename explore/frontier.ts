@@ -28,11 +28,17 @@ export interface Frontier {
 export class MemoryFrontier implements Frontier {
   count = 0;
   words: Uint16Array<ArrayBuffer>;
-  parent = new Int32Array(1 << 16);
-  via = new Int32Array(1 << 16);
+  parent: Int32Array<ArrayBuffer>;
+  via: Int32Array<ArrayBuffer>;
 
-  constructor(readonly width: number) {
-    this.words = new Uint16Array((1 << 16) * width);
+  /** `capacity`: the states to make room for at once (more are made room for as they come). */
+  constructor(
+    readonly width: number,
+    capacity = 1 << 16,
+  ) {
+    this.words = new Uint16Array(capacity * width);
+    this.parent = new Int32Array(capacity);
+    this.via = new Int32Array(capacity);
   }
 
   push(w: Int32Array, parent: number, via: number): void {

@@ -26,7 +26,11 @@ export class PackedStateSet {
   private sizes = new Int32Array(SHARDS);
   private limits = new Int32Array(SHARDS);
   count = 0;
-  private readonly key = new Int32Array(4);
+  /** Keys packed ahead of their lookups (4 words each) and their hashes: a batch (see `prepare`). */
+  private batchKeys = new Int32Array(4 * 64);
+  private batchHashes = new Int32Array(64);
+  /** What the batch's first reads found (kept so that they are not optimised away). */
+  private touched = 0;
 
   constructor(
     readonly n: number,
@@ -57,24 +61,53 @@ export class PackedStateSet {
     this.limits[s] = Math.floor(slots * LOAD);
   }
 
-  /** Packs w (n + 1 words) into this.key; returns its hash. */
-  private pack(w: ArrayLike<number>): number {
-    const key = this.key;
+  /** Packs the state at `from` of w (n + 1 words) into batch key p; returns its hash. */
+  private pack(w: ArrayLike<number>, from: number, p: number): number {
+    const key = this.batchKeys;
+    const at = p << 2;
     const b = this.bits;
-    key[0] = 1 | ((w[0]! & 1) << 1);
-    key[1] = 0;
-    key[2] = 0;
-    key[3] = 0;
+    key[at] = 1 | ((w[from]! & 1) << 1);
+    key[at + 1] = 0;
+    key[at + 2] = 0;
+    key[at + 3] = 0;
     let pos = 2;
     for (let k = 1; k <= this.n; k++) {
-      const v = w[k]!;
-      const word = pos >>> 5;
+      const v = w[from + k]!;
+      const word = at + (pos >>> 5);
       const off = pos & 31;
       key[word]! |= v << off;
       if (off + b > 32) key[word + 1]! |= v >>> (32 - off);
       pos += b;
     }
-    return hashKey(key, 0, this.words);
+    return hashKey(key, at, this.words);
+  }
+
+  /**
+   * Packs `count` states, n + 1 words each from the start of `states`, as the batch that `addPrepared`
+   * then adds one by one. Their first slots are read here, all together: each is a cache miss in a
+   * large set, and misses issued together overlap where one at a time they would not.
+   */
+  prepare(states: ArrayLike<number>, count: number): void {
+    if (count > this.batchHashes.length) {
+      let size = this.batchHashes.length;
+      while (size < count) size *= 2;
+      this.batchHashes = new Int32Array(size);
+      this.batchKeys = new Int32Array(4 * size);
+    }
+    const width = this.n + 1;
+    const hashes = this.batchHashes;
+    for (let p = 0; p < count; p++) hashes[p] = this.pack(states, p * width, p);
+    // A loop of reads only, so that the processor has many of them under way at once.
+    const shards = this.shards;
+    const masks = this.masks;
+    const stride = this.stride;
+    let touched = 0;
+    for (let p = 0; p < count; p++) {
+      const h = hashes[p]!;
+      const s = h >>> (32 - SHARD_BITS);
+      touched ^= shards[s]![(h & masks[s]!) * stride]!;
+    }
+    this.touched ^= touched;
   }
 
   /**
@@ -82,25 +115,34 @@ export class PackedStateSet {
    * number it was added with (0 without the index).
    */
   add(w: ArrayLike<number>, index: number): number {
-    const h = this.pack(w);
+    this.prepare(w, 1);
+    return this.addPrepared(0, index);
+  }
+
+  /** `add` for state p of the batch `prepare` packed (the set unchanged in between but by addPrepared). */
+  addPrepared(p: number, index: number): number {
+    const h = this.batchHashes[p]!;
     const s = h >>> (32 - SHARD_BITS);
     const t = this.shards[s]!;
     const mask = this.masks[s]!;
     const stride = this.stride;
     const words = this.words;
-    const key = this.key;
+    const key = this.batchKeys;
+    const at = p << 2;
+    const k0 = key[at]!;
+    const k1 = key[at + 1]!;
     let slot = h & mask;
     for (;;) {
       const base = slot * stride;
-      const k0 = t[base]!;
-      if (k0 === 0) break;
-      if (k0 === key[0] && (words < 2 || (t[base + 1] === key[1] && (words < 3 || (t[base + 2] === key[2] && (words < 4 || t[base + 3] === key[3])))))) {
+      const t0 = t[base]!;
+      if (t0 === 0) break;
+      if (t0 === k0 && (words < 2 || (t[base + 1] === k1 && (words < 3 || (t[base + 2] === key[at + 2] && (words < 4 || t[base + 3] === key[at + 3])))))) {
         return this.withIndex ? t[base + words]! : 0;
       }
       slot = (slot + 1) & mask;
     }
     const base = slot * stride;
-    for (let k = 0; k < words; k++) t[base + k] = key[k]!;
+    for (let k = 0; k < words; k++) t[base + k] = key[at + k]!;
     if (this.withIndex) t[base + words] = index;
     this.count++;
     if (++this.sizes[s]! > this.limits[s]!) this.rehashShard(s, (mask + 1) * 2);
@@ -109,7 +151,8 @@ export class PackedStateSet {
 
   /** Whether state w is in the set. */
   has(w: ArrayLike<number>): boolean {
-    const h = this.pack(w);
+    const h = this.pack(w, 0, 0);
+    const key = this.batchKeys;
     const s = h >>> (32 - SHARD_BITS);
     const t = this.shards[s]!;
     const mask = this.masks[s]!;
@@ -118,7 +161,7 @@ export class PackedStateSet {
       const base = slot * this.stride;
       if (t[base] === 0) return false;
       let same = true;
-      for (let k = 0; k < this.words; k++) if (t[base + k] !== this.key[k]) same = false;
+      for (let k = 0; k < this.words; k++) if (t[base + k] !== key[k]) same = false;
       if (same) return true;
       slot = (slot + 1) & mask;
     }
@@ -165,7 +208,8 @@ export class PackedStateSet {
     this.shards = [];
     const total = this.count;
     for (let s = 0; s < SHARDS; s++) {
-      let slots = 1 << 6;
+      // As many slots as before at least: the shard need not grow again.
+      let slots = this.masks[s]! + 1;
       while (slots * LOAD < (this.sizes[s]! + 1)) slots *= 2;
       this.allocShard(s, slots);
     }

@@ -21,6 +21,8 @@ import { CONCLUDED_CODE, NULL_CODE } from './localStates.ts';
 export class Symmetry {
   /** For each class of two or more interchangeable members, their positions (ascending). */
   readonly classes: readonly (readonly number[])[];
+  /** Per member: 1 when it is in a class. */
+  private readonly inClass: Uint8Array;
   private readonly picked = new Int32Array(16);
   private readonly values = new Int32Array(16);
 
@@ -35,6 +37,18 @@ export class Symmetry {
       byId.set(c, list);
     });
     this.classes = [...byId.values()].filter((l) => l.length > 1);
+    this.inClass = new Uint8Array(classIds.length);
+    for (const c of this.classes) for (const p of c) this.inClass[p] = 1;
+  }
+
+  /**
+   * Whether a canonical state can stop being canonical when member p alone moves from local state
+   * `from` to `to`: not in a grouped transaction when p is in no class or neither state is movable (the
+   * members sorted stay the same, with the same values).
+   */
+  mayReorder(p: number, from: number, to: number, status: Uint8Array): boolean {
+    if (!this.grouped) return true;
+    return this.inClass[p] === 1 && (this.movable(from, status) || this.movable(to, status));
   }
 
   get trivial(): boolean {

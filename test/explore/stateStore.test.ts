@@ -49,6 +49,25 @@ describe('the packed state set', () => {
     });
   }
 
+  it('adds a batch (prepare, then addPrepared in order) as one add after another would, repeats within the batch included', () => {
+    const next = random(77);
+    const one = new PackedStateSet(6, true, 10);
+    const batched = new PackedStateSet(6, true, 10);
+    let number = 0;
+    for (let round = 0; round < 300; round++) {
+      const count = 1 + (next() % 90);
+      const states = new Int32Array(count * 7);
+      for (let k = 0; k < states.length; k++) states[k] = k % 7 === 0 ? next() & 1 : next() % 40;
+      batched.prepare(states, count);
+      for (let p = 0; p < count; p++) {
+        const expected = one.add(states.subarray(p * 7, p * 7 + 7), number);
+        expect(batched.addPrepared(p, number)).toBe(expected);
+        if (expected < 0) number++;
+      }
+    }
+    expect(batched.count).toBe(one.count);
+  });
+
   it('tells states apart that differ only in the abort flag or in one member', () => {
     const set = new PackedStateSet(6, false, 10);
     expect(set.add(Int32Array.from([0, 0, 0, 0, 0, 0, 0]), 0)).toBe(-1);
