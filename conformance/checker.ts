@@ -248,13 +248,14 @@ export class TraceChecker {
   }
 
   private onEvent(st: CheckState, name: string, rawData: unknown): void {
-    const data = isObject(rawData) ? rawData : {};
+    const dataIsObject = isObject(rawData);
+    const data = dataIsObject ? rawData : {};
     // The commonest event first: a comparison costs less than hashing a name fresh from JSON.parse.
     const statusChange = name === 'JOB_STATUS_CHANGE';
     const jobEvent = statusChange || isJobEvent(name);
     if (jobEvent) {
       const idKey = statusChange || name === 'BLOCK_JOB_PENDING' ? 'id' : 'device';
-      const bad = !isObject(rawData) ? '`data` is not an object' : typeof data[idKey] !== 'string' ? `no \`${idKey}\` string` : name === 'JOB_STATUS_CHANGE' && typeof data['status'] !== 'string' ? 'no `status` string' : undefined;
+      const bad = !dataIsObject ? '`data` is not an object' : typeof data[idKey] !== 'string' ? `no \`${idKey}\` string` : name === 'JOB_STATUS_CHANGE' && typeof data['status'] !== 'string' ? 'no `status` string' : undefined;
       if (bad) st.violate('malformed-message', undefined, `${name}: ${bad}`, `data with the job's ${idKey}${name === 'JOB_STATUS_CHANGE' ? ' and status' : ''}`);
       checkEventInRelease(st, statusChange ? 'JOB_STATUS_CHANGE' : name);
     }
@@ -373,9 +374,15 @@ function checkReplyShape(st: CheckState, p: Pending, value: unknown): void {
   if (p.kind === 'query') {
     if (!Array.isArray(value)) st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered ${shortJson(value)}`, 'a list of jobs');
     else if (!value.every(isObject)) st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered a list with a non-object`, 'a list of job objects');
-  } else if ((p.kind === 'verb' || p.kind === 'creator') && !(isObject(value) && Object.keys(value).length === 0)) {
+  } else if ((p.kind === 'verb' || p.kind === 'creator') && !(isObject(value) && isEmpty(value))) {
     st.violate('malformed-message', undefined, `${p.name} (line ${p.line}) answered ${shortJson(value)}`, '{}');
   }
+}
+
+/** Whether an object has no own enumerable property (without the array Object.keys makes). */
+function isEmpty(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 function shortJson(value: unknown): string {

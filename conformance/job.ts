@@ -107,7 +107,7 @@ export class JobTrack {
   failedFirst = false;
   txn: Txn | undefined;
   /** verbModel.ts ids of `templates`, computed when first needed. */
-  templateIds: number[] | undefined;
+  templateIds: readonly number[] | undefined;
 
   constructor(
     readonly profile: Profile,

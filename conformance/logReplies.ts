@@ -51,7 +51,7 @@ export function onLogVerbReply(st: CheckState, p: PendingVerb, reply: Reply): vo
     return;
   }
   if (p.loose) return;
-  const verb = VerbCommands[p.event.type].verb;
+  const verb = p.verb;
   const job = st.jobs.get(p.event.id);
   // A job known only from queries or BLOCK_JOB_* events ends with an accepted dismiss.
   if (verb === 'dismiss' && job && !job.statusKnown) st.bury(job);

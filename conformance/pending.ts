@@ -2,7 +2,7 @@
  * Commands sent and not yet answered, by kind. Each keeps its own window: what the job(s) it concerns
  * could have been while QEMU ran it, from its send to its reply (docs/checker.md, "Asynchrony").
  */
-import { VerbCommands, type QmpError, type VerbCommandName, type VerbEvent } from '../machines/index.ts';
+import { VerbCommands, type JobVerb, type QmpError, type VerbCommandName, type VerbEvent } from '../machines/index.ts';
 import type { QmpMessage } from '../traces/format.ts';
 import { creationOf, type Creation } from './creation.ts';
 import { Txn, type JobTrack } from './job.ts';
@@ -20,6 +20,8 @@ interface Base {
 export interface PendingVerb extends Base {
   readonly kind: 'verb';
   readonly event: VerbEvent;
+  /** The command's verb (VerbCommands). */
+  readonly verb: JobVerb;
   /** The command's name and the arguments that change its reply or effect (cache key of its effects, verbModel.ts). */
   readonly signature: number | string;
   /** Arguments the model does not read (or of the wrong type): QAPI may refuse them, so the reply is not judged. */
@@ -107,17 +109,11 @@ const EXTRA_ARGS: Partial<Record<VerbCommandName, Readonly<Record<string, string
  * applies: the job's name is missing, or block-job-change has `copy-mode` with a `type` other than
  * mirror (the member exists only in the mirror branch of the union: "Parameter 'copy-mode' is unexpected").
  */
-function verbOf(name: VerbCommandName, info: VerbInfo, args: Record<string, unknown>): { event: VerbEvent; loose: boolean } | undefined {
-  const { idArg, extra } = info;
+function verbOf(info: VerbInfo, args: Record<string, unknown>): VerbEvent | undefined {
+  const { name, idArg } = info;
   const id = args[idArg];
   if (typeof id !== 'string') return undefined;
   if (name === 'block-job-change' && args['copy-mode'] !== undefined && args['type'] !== 'mirror') return undefined;
-  let loose = false;
-  for (const key of Object.keys(args)) {
-    if (key === idArg) continue;
-    const type = extra[key];
-    if (type === undefined || typeof args[key] !== type) loose = true;
-  }
   const speed = args['speed'];
   const type = args['type'];
   const copyMode = args['copy-mode'];
@@ -132,10 +128,24 @@ function verbOf(name: VerbCommandName, info: VerbInfo, args: Record<string, unkn
           ...(typeof type === 'string' ? { jobType: type as VerbEvent['jobType'] } : {}),
           ...(typeof copyMode === 'string' ? { copyMode } : {}),
         };
-  return { event, loose };
+  return event;
+}
+
+/** Arguments the model does not read, or of the wrong type. */
+function looseArgs(info: VerbInfo, args: Record<string, unknown>): boolean {
+  const { idArg, extra } = info;
+  for (const key in args) {
+    if (key === idArg) continue;
+    const type = extra[key];
+    if (type === undefined || typeof args[key] !== type) return true;
+  }
+  return false;
 }
 
 interface VerbInfo {
+  /** The name as VerbCommands spells it (an interned string, unlike the one JSON.parse made). */
+  readonly name: VerbCommandName;
+  readonly verb: JobVerb;
   readonly index: number;
   readonly idArg: string;
   readonly extra: Readonly<Record<string, string>>;
@@ -146,7 +156,7 @@ interface VerbInfo {
  * and a property lookup (isVerbCommand, VerbCommands[name]) interns it first, on every command.
  */
 const VERB_INFO: ReadonlyMap<string, VerbInfo> = new Map(
-  (Object.keys(VerbCommands) as VerbCommandName[]).map((name, index) => [name, { index, idArg: VerbCommands[name].idArg, extra: EXTRA_ARGS[name] ?? {} }]),
+  (Object.keys(VerbCommands) as VerbCommandName[]).map((name, index) => [name, { name, verb: VerbCommands[name].verb, index, idArg: VerbCommands[name].idArg, extra: EXTRA_ARGS[name] ?? {} }]),
 );
 
 /**
@@ -168,9 +178,9 @@ export function pendingOf(msg: QmpMessage, line: number): Pending {
   const args = typeof rawArgs === 'object' && rawArgs !== null && !Array.isArray(rawArgs) ? (rawArgs as Record<string, unknown>) : {};
   const info = VERB_INFO.get(name);
   if (info !== undefined) {
-    const v = verbOf(name as VerbCommandName, info, args);
-    if (v) return { kind: 'verb', name, qid, line, oob, event: v.event, loose: v.loose, signature: signatureOf(v.event), window: null, track: undefined, deferred: undefined };
-    return { kind: 'other', name, qid, line, oob, mustFail: true };
+    const event = verbOf(info, args);
+    if (event) return { kind: 'verb', name: info.name, qid, line, oob, event, verb: info.verb, loose: looseArgs(info, args), signature: signatureOf(event), window: null, track: undefined, deferred: undefined };
+    return { kind: 'other', name: info.name, qid, line, oob, mustFail: true };
   }
   if (name === 'query-jobs' || name === 'query-block-jobs') {
     return { kind: 'query', name, qid, line, oob, loose: Object.keys(args).length > 0, block: name === 'query-block-jobs', seen: null };

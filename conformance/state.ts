@@ -3,7 +3,7 @@
  * the report. Memory is bounded by live jobs and unanswered commands: dismissed jobs are kept only
  * in a small recent list, violations up to a cap.
  */
-import { VerbCommands, type JobVerb, type Profile } from '../machines/index.ts';
+import type { JobVerb, Profile } from '../machines/index.ts';
 import type { QmpMessage } from '../traces/format.ts';
 import type { TraceStyle } from '../traces/reader.ts';
 import type { CoverageCollector } from './coverage.ts';
@@ -297,15 +297,11 @@ export class CheckState {
   pendingVerbs(id: string, verbs: readonly JobVerb[]): readonly PendingVerb[] {
     const list = this.verbsByJob.get(id);
     if (!list || list.length === 0) return NONE;
-    return list.filter((p) => verbs.includes(verbOfCommand(p)));
+    return list.filter((p) => verbs.includes(p.verb));
   }
 }
 
 const NONE: readonly PendingVerb[] = [];
-
-function verbOfCommand(p: PendingVerb): JobVerb {
-  return VerbCommands[p.event.type].verb;
-}
 
 /** A QMP message as one short line for reports. */
 export function shortMessage(msg: QmpMessage, max = 240): string {

@@ -11,12 +11,11 @@ import type { Chain, CheckState } from './state.ts';
 /** The chain a job event starts, if any. */
 export function chainAfter(job: JobTrack, event: string): Chain | undefined {
   if (job.spec === undefined) return undefined;
-  const block = job.isBlockJob() === true;
   switch (event) {
     case 'ready':
-      return block && !job.readyEvent ? { job, next: 'BLOCK_JOB_READY' } : undefined;
+      return job.isBlockJob() === true && !job.readyEvent ? { job, next: 'BLOCK_JOB_READY' } : undefined;
     case 'pending':
-      return block && job.autoFinalize === false ? { job, next: 'BLOCK_JOB_PENDING' } : undefined;
+      return job.isBlockJob() === true && job.autoFinalize === false ? { job, next: 'BLOCK_JOB_PENDING' } : undefined;
     case 'waiting':
       return job.txn ? undefined : { job, next: 'pending' };
     case 'BLOCK_JOB_COMPLETED':

@@ -28,6 +28,10 @@ class VerbModel {
   private readonly byTemplate = new WeakMap<JobContext, number>();
   private readonly answers = new Map<number, ModelAnswer>();
   private readonly absent = new Map<number, QmpError | undefined>();
+  /** Template ids by templates array (job.ts shares them between jobs, so jobs share these arrays too). */
+  private readonly idsOfTemplates = new WeakMap<readonly JobContext[], readonly number[]>();
+  /** Bumped when signature ids are dealt afresh: what was memoised by them is stale. */
+  generation = 0;
 
   constructor(private readonly profile: Profile) {}
 
@@ -41,6 +45,13 @@ class VerbModel {
       this.events.push({ ...event, id: PLACEHOLDER });
     }
     return id;
+  }
+
+  /** The template ids of a job's templates (one shared array per templates array). */
+  templateIdsOf(templates: readonly JobContext[]): readonly number[] {
+    let ids = this.idsOfTemplates.get(templates);
+    if (ids === undefined) this.idsOfTemplates.set(templates, (ids = templates.map((t) => this.template(t))));
+    return ids;
   }
 
   /** A small integer for a job context's type facts (everything but id, status and flags). */
@@ -91,6 +102,7 @@ class VerbModel {
   }
 
   private reset(): void {
+    this.generation++;
     this.signatures.clear();
     this.events.length = 0;
     this.answers.clear();

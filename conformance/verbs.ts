@@ -7,11 +7,11 @@
  * that agrees, the command's effect (machines/step.ts) followed by the flag changes events made
  * later in the window.
  */
-import { isJobStatus, VerbCommands, verbAllowed, type JobVerb, type QmpError } from '../machines/index.ts';
+import { isJobStatus, verbAllowed, type JobVerb, type QmpError } from '../machines/index.ts';
 import { VerbRules } from './rules/index.ts';
 import { addUnique, isAlive, keyBits, keyStatus, statusIndex, statusName } from './encoding.ts';
 import type { JobTrack } from './job.ts';
-import type { PendingVerb, Reply, Window } from './pending.ts';
+import type { FlagOp, PendingVerb, Reply, Window } from './pending.ts';
 import type { CheckState } from './state.ts';
 import { speedValue } from './creation.ts';
 import { sameText, verbModel, withId } from './verbModel.ts';
@@ -37,17 +37,44 @@ function refusedState(reply: QmpError): string | null {
   return s;
 }
 
+/**
+ * The outcomes of one-state windows of a live job (most commands: no event came between send and
+ * reply), by the job's template ids array, then signature, state and drains: the same few arrays
+ * for every command, read only. Dropped with the model's signature ids, or past MAX_MEMO entries.
+ */
+const oneStateOutcomes = new WeakMap<object, { generation: number; size: number; byIds: Map<readonly number[], Map<number, readonly Outcome[]>> }>();
+const MAX_MEMO = 100_000;
+
 /** What the model says for each state of the window and each type the job may have. */
-function outcomes(st: CheckState, p: PendingVerb, w: Window, job: JobTrack | undefined): Outcome[] {
+function outcomes(st: CheckState, p: PendingVerb, w: Window, job: JobTrack | undefined): readonly Outcome[] {
   const model = verbModel(st.profile);
   const sig = model.signature(p.event, p.signature);
   const drainsMax = st.profile.features.completeRefusedWhilePaused ? 1 : 0;
-  const tids = job ? (job.templateIds ??= job.templates.map((t) => model.template(t))) : [];
+  const tids = job ? (job.templateIds ??= model.templateIdsOf(job.templates)) : NO_IDS;
+  if (job && w.keys.length === 1 && isAlive(keyStatus(w.keys[0]!))) {
+    let memo = oneStateOutcomes.get(model);
+    if (memo === undefined || memo.generation !== model.generation || memo.size >= MAX_MEMO) oneStateOutcomes.set(model, (memo = { generation: model.generation, size: 0, byIds: new Map() }));
+    let byKey = memo.byIds.get(tids);
+    if (byKey === undefined) memo.byIds.set(tids, (byKey = new Map()));
+    const k = (sig * 1024 + w.keys[0]!) * 2 + drainsMax;
+    let out = byKey.get(k);
+    if (out === undefined) {
+      byKey.set(k, (out = outcomesOf(model, sig, w, tids, drainsMax, true)));
+      memo.size++;
+    }
+    return out;
+  }
+  return outcomesOf(model, sig, w, tids, drainsMax, job !== undefined);
+}
+
+const NO_IDS: readonly number[] = [];
+
+function outcomesOf(model: ReturnType<typeof verbModel>, sig: number, w: Window, tids: readonly number[], drainsMax: number, live: boolean): Outcome[] {
   const out: Outcome[] = [];
   for (let entry = 0; entry < w.keys.length; entry++) {
     const key = w.keys[entry]!;
     const status = keyStatus(key);
-    if (!isAlive(status) || !job) {
+    if (!isAlive(status) || !live) {
       out.push({ entry, status, reply: model.answerAbsent(sig), bits: keyBits(key) });
       continue;
     }
@@ -71,9 +98,13 @@ function describe(outs: readonly Outcome[], id: string): string {
   return [...seen].join('; ');
 }
 
+/** The `at` and `ops` of a one-state window no event changed: windowNow's windows are only read. */
+const AT_START: number[] = [0];
+const NO_OPS: FlagOp[] = [];
+
 function windowNow(st: CheckState, id: string): Window {
   const keys = st.keysOf(id);
-  return { keys, at: keys.map(() => 0), ops: [] };
+  return { keys, at: keys.length === 1 ? AT_START : keys.map(() => 0), ops: NO_OPS };
 }
 
 export function onVerbReply(st: CheckState, p: PendingVerb, reply: Reply): void {
@@ -86,7 +117,7 @@ export function onVerbReply(st: CheckState, p: PendingVerb, reply: Reply): void 
   const unknown = !st.statusEvents || (job !== undefined && !job.statusKnown);
   if (!p.loose && !unknown) st.judged.verbReplies++;
   let agree = p.loose || unknown ? outs.filter((o) => (o.reply === undefined) === reply.ok) : judge(st, p, reply, outs, w.keys);
-  const verb = VerbCommands[p.event.type].verb;
+  const verb = p.verb;
   if (unknown && !reply.ok) refusalByTable(st, p, reply.error.desc);
   // The only possible cause of a step: it ran before that step, so only the states before it count.
   let caused = reply.ok;
@@ -108,11 +139,11 @@ export function onVerbReply(st: CheckState, p: PendingVerb, reply: Reply): void 
 }
 
 /** Checks the reply against the outcomes; returns the outcomes that agree with it. */
-function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outcome[], keys: readonly number[]): Outcome[] {
+function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outcome[], keys: readonly number[]): readonly Outcome[] {
   const id = p.event.id;
   const name = p.event.type;
   if (reply.ok) {
-    const agree = outs.filter((o) => !o.reply);
+    const agree = outs.every((o) => !o.reply) ? outs : outs.filter((o) => !o.reply);
     if (agree.length === 0) st.violate('verb-accepted-refused', id, `${name} was accepted`, describe(outs, id));
     return agree;
   }
@@ -132,7 +163,7 @@ function judge(st: CheckState, p: PendingVerb, reply: Reply, outs: readonly Outc
     // The refusal is evidence: the job was in the state it names, and that state refuses the verb.
     st.judged.refusals++;
     const s = statusIndex(named[2]);
-    const verb = VerbCommands[name].verb;
+    const verb = p.verb;
     if (named[3] !== verb || named[1] !== id) {
       st.violate('verb-error-state', id, `the error names job '${named[1]}' and verb '${named[3]}' for ${name} of '${id}'`, `job '${id}', verb '${verb}'`);
       return strictText(st, p, err, sameClass);
@@ -167,7 +198,7 @@ function refusalByTable(st: CheckState, p: PendingVerb, desc: string): void {
   if (!named) return;
   st.judged.refusals++;
   const id = p.event.id;
-  const verb = VerbCommands[p.event.type].verb;
+  const verb = p.verb;
   const status = named[2]!;
   if (named[1] !== id || named[3] !== verb) {
     st.violate('verb-error-state', id, `the error names job '${named[1]}' and verb '${named[3]}' for ${p.event.type} of '${id}'`, `job '${id}', verb '${verb}'`);

@@ -13,17 +13,23 @@
  *    job's final state) is still offered, and found unchanged by its key.
  *  - `serializeState` names a snapshot by its state value, the abort flag and one number per member,
  *    each member's context interned by its fields (the JSON of every queued snapshot was most of the
- *    time and memory).
- * The QMP events a transition emits are taken from the same `step` outcome; the machine emits exactly
- * those (test/machines/step.properties.test.ts).
+ *    time and memory). The machine handed to getAdjacencyMap is the group machine with its pure
+ *    `transition` followed by that naming: a transition to a state already named returns the snapshot
+ *    kept for it, so the map and its queue hold one snapshot per state rather than one per edge.
+ *    Events are named by their JSON, made once per alphabet event.
+ * The QMP events a transition emits are taken from the `step` outcome `events` computed to offer it
+ * (no second step per edge); the machine emits exactly those (test/machines/step.properties.test.ts).
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import { getAdjacencyMap } from 'xstate/graph';
-import { createGroupMachine, createJobContext, isVerbCommand, step, verbAllowed, VerbCommands, UrgentInternalEvents, type GroupContext, type InternalEventType, type JobContext, type ModelEvent } from '../machines/index.ts';
+import { createGroupMachine, createJobContext, isVerbCommand, step, verbAllowed, VerbCommands, UrgentInternalEvents, type GroupContext, type InternalEventType, type JobContext, type ModelEvent, type Outcome } from '../machines/index.ts';
 import { admitted, alphabet, eventLabel, type AlphabetEvent } from './alphabet.ts';
 import { Findings } from './findings.ts';
 import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
+
+/** The QMP events a step emits. */
+type Emitted = Outcome['events'];
 
 export function isUrgent(e: AlphabetEvent): boolean {
   return UrgentInternalEvents.has(e.event.type as InternalEventType);
@@ -63,31 +69,46 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
   findings.edgeLabels = (code) => events[code]!.template.label;
 
   const fields = Object.keys(createJobContext(config.inputs[0]!)) as (keyof JobContext)[];
-  // Members' contexts interned: by object first (step keeps the objects of members it does not touch), then by content.
+  // Members' contexts interned: by object first (step keeps the objects of members it does not touch), then
+  // by content. Only the objects of kept snapshots are remembered: a snapshot found again is dropped.
   const byObject = new Map<JobContext, number>();
   const byContent = new Map<string, number>();
   const nameOf = (j: JobContext): number => {
-    let n = byObject.get(j);
-    if (n === undefined) {
-      const k = jobKey(j, fields);
-      n = byContent.get(k);
-      if (n === undefined) byContent.set(k, (n = byContent.size));
-      byObject.set(j, n);
-    }
-    return n;
+    const n = byObject.get(j);
+    if (n !== undefined) return n;
+    const k = jobKey(j, fields);
+    let c = byContent.get(k);
+    if (c === undefined) byContent.set(k, (c = byContent.size));
+    return c;
   };
-  // The adjacency map keeps every snapshot it names, so the names may be kept beside them.
-  const keys = new Map<AnyMachineSnapshot, string>();
-  const keyOf = (s: AnyMachineSnapshot): string => {
-    let k = keys.get(s);
-    if (k === undefined) {
-      const g = s.context as GroupContext;
-      k = `${Object.values(s.value as Record<string, string>).join(',')}|${g.aborting ? 1 : 0}`;
-      for (const j of g.jobs) k += `|${nameOf(j)}`;
-      keys.set(s, k);
-    }
+  const nameSnapshot = (s: AnyMachineSnapshot): string => {
+    const value = s.value as Record<string, string>;
+    let k = '';
+    for (const node in value) k += `${value[node]},`;
+    const g = s.context as GroupContext;
+    k += g.aborting ? '|1' : '|0';
+    for (const j of g.jobs) k += `|${nameOf(j)}`;
     return k;
   };
+  // One snapshot per state: a transition to a state already named hands back the snapshot kept for it,
+  // so the adjacency map and its queue hold one snapshot per state, not one per edge.
+  const kept = new Map<string, AnyMachineSnapshot>();
+  const keys = new Map<AnyMachineSnapshot, string>();
+  const keep = (s: AnyMachineSnapshot): AnyMachineSnapshot => {
+    const k = nameSnapshot(s);
+    const known = kept.get(k);
+    if (known !== undefined) return known;
+    kept.set(k, s);
+    keys.set(s, k);
+    for (const j of (s.context as GroupContext).jobs) if (!byObject.has(j)) byObject.set(j, nameOf(j));
+    return s;
+  };
+  const keyOf = (s: AnyMachineSnapshot): string => keys.get(s) ?? keys.get(keep(s))!;
+  // xstate's pure transition, its result replaced by the kept snapshot of the same state.
+  const transition = machine.transition;
+  const logic: typeof machine = Object.create(machine, {
+    transition: { value: (s: AnyMachineSnapshot, e: ModelEvent, scope: unknown) => keep(transition(s as never, e, scope as never)) },
+  });
 
   // What each alphabet event is: its verb (commands), whether it is urgent.
   const verbs = events.map((e) => (isVerbCommand(e.event.type) ? VerbCommands[e.event.type].verb : undefined));
@@ -95,6 +116,11 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
   // Per state, each offer: 0 not admitted or cannot happen, 1 a command that changes nothing, 2 changes the state.
   const kind = new Uint8Array(events.length);
   const codeOf = new Map<object, number>(events.map((e, code) => [e.event, code]));
+  // Each event's name in the adjacency map: its JSON (what xstate/graph names it by), made once.
+  const eventKeys = events.map((e) => JSON.stringify(e.event));
+  // The QMP events of each offered transition, by state and event code: step's outcome, kept for the edge.
+  const emittedBy = new Map<AnyMachineSnapshot, Emitted[]>();
+  const outs: (Outcome | undefined)[] = new Array<Outcome | undefined>(events.length);
   const offered = (s: AnyMachineSnapshot): ModelEvent[] => {
     const before = s.context as GroupContext;
     const jobs = before.jobs;
@@ -113,6 +139,7 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
       const out = step(profile, before, e.event);
       if (out && !sameGroup(before, out.group, fields)) {
         kind[code] = 2;
+        outs[code] = out;
         if (urgent[code]) anyUrgent = true;
       } else if (out?.isCommand) {
         kind[code] = 1;
@@ -122,18 +149,25 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
     // every admitted event is, and those that change nothing count for edge coverage only.
     const only = urgentFirst && anyUrgent;
     const chosen: ModelEvent[] = [];
+    const emitted: Emitted[] = [];
     for (let code = 0; code < events.length; code++) {
       if (kind[code] === 1 && !only) findings.coverEdges(before, events[code]!, before, code);
-      if (kind[code] !== 2 || (only && !urgent[code])) continue;
+      if (kind[code] !== 2) continue;
+      const out = outs[code]!;
+      outs[code] = undefined;
+      if (only && !urgent[code]) continue;
       chosen.push(events[code]!.event);
+      emitted[code] = out.events;
     }
+    emittedBy.set(s, emitted);
     return chosen;
   };
 
-  const adj = getAdjacencyMap(machine, {
+  const adj = getAdjacencyMap(logic, {
     input: { jobs: config.inputs, grouped: config.grouped },
     events: offered,
     serializeState: (s) => keyOf(s),
+    serializeEvent: (e) => eventKeys[codeOf.get(e)!]!,
   });
 
   // Number the states breadth-first from the initial one, following only state-changing transitions.
@@ -154,6 +188,7 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
     const snap = order[s]!;
     const key = keyOf(snap);
     const before = snap.context as GroupContext;
+    const emitted = emittedBy.get(snap)!;
     findings.checkState(s, before);
     edgeStart[s] = edges;
     const value = byKey.get(key)!;
@@ -176,8 +211,7 @@ export function exploreXstate(options: ExploreOptions): ExploreResult {
         parent[target] = s;
         via[target] = code;
       }
-      const emitted = step(profile, before, t.event)!.events;
-      findings.checkTransition(s, before, { group: after, events: emitted, isCommand }, code);
+      findings.checkTransition(s, before, { group: after, events: emitted[code]!, isCommand }, code);
       edgeTarget = grow(edgeTarget, edges + 1);
       edgeTarget[edges++] = target;
     }

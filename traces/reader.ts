@@ -174,13 +174,21 @@ export async function forEachLine(path: string, onLine: (text: string, lineNo: n
         throw notUtf8(bytes);
       }
       previous = bytes;
-      const text = carry + decoded;
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        emit(text, start, nl);
-        start = nl + 1;
+      // Lines are cut from the decoded chunk itself, the carried start of a line joined to its first line
+      // only: searching and slicing `carry + decoded`, a string V8 keeps as a rope of its two halves,
+      // cost several times reading and decoding the chunk.
+      let nl = decoded.indexOf('\n');
+      if (nl < 0) carry += decoded;
+      else {
+        const first = carry + decoded.slice(0, nl);
+        emit(first, 0, first.length);
+        let start = nl + 1;
+        for (nl = decoded.indexOf('\n', start); nl >= 0; nl = decoded.indexOf('\n', start)) {
+          emit(decoded, start, nl);
+          start = nl + 1;
+        }
+        carry = decoded.slice(start);
       }
-      carry = start === 0 ? text : text.slice(start);
       if (carry.length > MAX_LINE_CHARS) throw new TraceInputError(path, lineNo + 1, `line longer than ${MAX_LINE_CHARS} characters`);
     }
   } catch (err) {
@@ -211,9 +219,20 @@ function isTraceLine(value: unknown): value is TraceLine {
   );
 }
 
+/**
+ * Whether the text has more than `limit` opening brackets, in strings or not: the depth is at most their
+ * number, so most long lines (query answers) are settled by a few native searches.
+ */
+function moreOpeningsThan(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++n > limit) return true;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++n > limit) return true;
+  return false;
+}
+
 /** The 0-based column where a JSON text opens its (limit + 1)th level, or -1. */
 export function tooDeepAt(text: string, limit = MAX_NESTING): number {
-  if (text.length <= limit) return -1;
+  if (text.length <= limit || !moreOpeningsThan(text, limit)) return -1;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
