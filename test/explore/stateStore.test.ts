@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { randomUint32 as random } from '../support/random.ts';
 import { bitsFor, PackedStateSet } from '../../explore/stateStore.ts';
-
-/** A seeded generator (xorshift32), so a failure repeats. */
-function random(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
 
 describe('the packed state set', () => {
   for (const n of [1, 2, 3, 6]) {
