@@ -14,7 +14,8 @@
  * relation unchanged, so a representative's transitions stand for every member of its orbit.
  *
  * The tables are typed-array hash maps (intMap.ts); the states seen are a packed set (stateStore.ts);
- * the queue is in memory or in a state directory, checkpointed so that a run can resume (frontier.ts).
+ * the queue is in memory or in a state directory, checkpointed so that a run can resume (frontier.ts),
+ * and with a memory bound the set of states seen spills to that directory too (spill.ts).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
 import { bitsFor, PackedStateSet } from './stateStore.ts';
 import { DiskFrontier, ExploreStateError, MemoryFrontier, type Frontier } from './frontier.ts';
+import { SpilledStateSet } from './spill.ts';
 import { Symmetry } from './symmetry.ts';
 
 const ABORTING = statusCode('aborting');
@@ -543,6 +545,7 @@ export class CompiledModel {
 
 const CHECKPOINT = 'checkpoint.json';
 const STATES = 'states.bin';
+const SEEN = 'seen.bin';
 const CHECKPOINT_VERSION = 1;
 
 interface Checkpoint {
@@ -614,7 +617,9 @@ function writeCheckpoint(dir: string, c: Checkpoint): void {
  *
  * Breadth-first over packed states (stateStore.ts) with the queue in memory, or with `stateDir` in a
  * file of that directory (frontier.ts), checkpointed every `checkpointSeconds` so that `resume` continues
- * an interrupted run. Coverage is counted per table entry and folded into the findings at the end (and
+ * an interrupted run; with `memoryMiB` as well, the states seen past that bound go to a sorted file of
+ * the directory, and the successors of a level are numbered once checked against it (spill.ts), in the
+ * order found, as in memory. Coverage is counted per table entry and folded into the findings at the end (and
  * at each checkpoint).
  */
 export function exploreCompiled(options: ExploreOptions): ExploreResult {
@@ -629,6 +634,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const width = model.width;
   const signature = signatureOf(options, symmetric);
   let resumed: Checkpoint | undefined;
+  if (options.memoryMiB !== undefined && dir === undefined) throw new ExploreStateError('a memory bound needs a state directory');
   if (dir !== undefined) {
     if (options.resume) {
       resumed = readCheckpoint(dir, signature);
@@ -648,6 +654,8 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const frontier: Frontier = memory ?? disk!;
   // Resumed, every local state of the state file is interned already.
   const set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2));
+  // With a memory bound, successors the set does not hold wait as candidates (spill.ts).
+  const spill = dir === undefined || options.memoryMiB === undefined ? undefined : new SpilledStateSet(set, join(dir, SEEN), width, options.memoryMiB * 2 ** 20);
   let edgeStart = new Int32Array(wantEdges ? 1 << 16 : 0);
   let edgeTarget = new Int32Array(wantEdges ? 1 << 18 : 0);
   let edges = 0;
@@ -727,6 +735,12 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   /** Adds the pending successors to the set and the frontier, in the order found; numbers the successor lists. */
   const addSuccessors = () => {
     if (model.locals.size - 1 > set.maxLocal) set.widen(bitsFor(model.locals.size) + 1);
+    if (spill !== undefined) {
+      spill.successors(pending, pendingCount, current, pendingCode);
+      pendingCount = 0;
+      if (spill.full) spill.settle(frontier);
+      return;
+    }
     set.prepare(pending, pendingCount);
     for (let p = 0; p < pendingCount; p++) {
       let index = set.addPrepared(p, frontier.count);
@@ -745,7 +759,8 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     // The seen states again, from the state file.
     for (let i = 0; i < resumed.count; i++) {
       frontier.read(i, w);
-      set.add(w, i);
+      if (spill) spill.addSeen(w);
+      else set.add(w, i);
     }
     current = resumed.head;
   } else {
@@ -761,6 +776,8 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   /** Records the run in the state directory, `head` states explored. */
   const checkpoint = (head: number, done: boolean) => {
     if (dir === undefined || disk === undefined) return;
+    // The candidates numbered first: the state file then holds every state found.
+    spill?.settle(frontier);
     foldCoverage();
     disk.sync();
     writeCheckpoint(dir, {
@@ -781,7 +798,10 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const groupIds = GroupInvariants.map((i) => i.id);
   const progress = options.onProgress;
   const progressInterval = options.progressIntervalMs ?? 250;
-  for (; current < frontier.count; current++) {
+  for (; ; current++) {
+    // With a memory bound, the next level is numbered when the current one is explored.
+    if (spill !== undefined && current === levelEnd) spill.settle(frontier);
+    if (current >= frontier.count) break;
     if (frontier.count > maxStates) {
       complete = false;
       break;

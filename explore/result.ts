@@ -34,6 +34,11 @@ export interface ExploreOptions {
   readonly stateDir?: string;
   /** Continue the run whose checkpoint is in `stateDir`. */
   readonly resume?: boolean;
+  /**
+   * With `stateDir`: a bound, in MiB, on the memory of the set of states seen; past it the set moves to
+   * a sorted file of the directory (spill.ts). Unbounded when absent.
+   */
+  readonly memoryMiB?: number;
   readonly checkpointSeconds?: number;
   /** Called while exploring, at most every `progressIntervalMs` (default 250), compiled engine. */
   readonly onProgress?: (p: ExploreProgress) => void;

@@ -149,6 +149,28 @@ export class PackedStateSet {
     return -1;
   }
 
+  /** Whether state p of the batch `prepare` packed is in the set (not adding it). */
+  hasPrepared(p: number): boolean {
+    const h = this.batchHashes[p]!;
+    const s = h >>> (32 - SHARD_BITS);
+    const t = this.shards[s]!;
+    const mask = this.masks[s]!;
+    const stride = this.stride;
+    const words = this.words;
+    const key = this.batchKeys;
+    const at = p << 2;
+    let slot = h & mask;
+    for (;;) {
+      const base = slot * stride;
+      const t0 = t[base]!;
+      if (t0 === 0) return false;
+      let same = t0 === key[at];
+      for (let k = 1; same && k < words; k++) same = t[base + k] === key[at + k];
+      if (same) return true;
+      slot = (slot + 1) & mask;
+    }
+  }
+
   /** Whether state w is in the set. */
   has(w: ArrayLike<number>): boolean {
     const h = this.pack(w, 0, 0);
@@ -196,6 +218,35 @@ export class PackedStateSet {
       w[k] = v & m;
       pos += b;
     }
+  }
+
+  /** Bytes the tables take. */
+  get bytes(): number {
+    let total = 0;
+    for (const t of this.shards) total += t.byteLength;
+    return total;
+  }
+
+  /** Empties the set (its tables shrink back to their first size). */
+  clear(): void {
+    for (let s = 0; s < SHARDS; s++) this.allocShard(s, 1 << 6);
+    this.count = 0;
+  }
+
+  /** Writes every state of the set, n + 1 words each, into `out` from its start (in table order); returns how many. */
+  unpackAll(out: Uint16Array): number {
+    const w = new Int32Array(this.n + 1);
+    const width = this.n + 1;
+    let count = 0;
+    for (const t of this.shards) {
+      for (let base = 0; base < t.length; base += this.stride) {
+        if (t[base] === 0) continue;
+        this.unpack(t, base, this.bits, w);
+        for (let k = 0; k < width; k++) out[count * width + k] = w[k]!;
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Repacks every key with `bits` bits per member (local states above maxLocal were found). */

@@ -1,5 +1,5 @@
 /**
- * `qjob explore [--jobs N] [--grouped] [--release X.Y] [--engine compiled|xstate] [--state-dir DIR | --resume DIR] [--json] ...`:
+ * `qjob explore [--jobs N] [--grouped] [--release X.Y] [--engine compiled|xstate] [--state-dir DIR | --resume DIR] [--memory MiB] [--json] ...`:
  * enumerates every reachable state of a transaction group of N jobs, checks every invariant in every
  * state and across every transition, and reports the figures, the JobSTT edges covered, dead ends and,
  * for each violated invariant, a shortest path to it. Exit 0: no violation; 1: a violation; 2: bad usage.
@@ -39,6 +39,7 @@ interface Options {
   maxStates?: string;
   stateDir?: string;
   resume?: string;
+  memory?: string;
   json?: boolean;
 }
 
@@ -81,6 +82,7 @@ export const exploreCommand: CommandSpec = {
       .option('--max-states <N>', 'stop after this many states (the result says it is incomplete)')
       .option('--state-dir <dir>', 'compiled engine: keep the queue and every state found in files of <dir> (a new or empty one), checkpointed every 30 s; no dead-end search')
       .option('--resume <dir>', 'continue the exploration a --state-dir run left in <dir> (same options), after an interruption')
+      .option('--memory <MiB>', 'with --state-dir or --resume: bound the memory of the set of states seen; past it the set moves to a sorted file of the directory')
       .option('--json', 'print the result as JSON');
   },
   async run(cmd: Command) {
@@ -98,6 +100,8 @@ export const exploreCommand: CommandSpec = {
     if (opts.stateDir !== undefined && opts.resume !== undefined) throw new UsageError('--state-dir and --resume: give one (--resume takes the directory)');
     const stateDir = opts.resume ?? opts.stateDir;
     if (stateDir !== undefined && opts.engine !== 'compiled') throw new UsageError('--state-dir and --resume need the compiled engine');
+    if (opts.memory !== undefined && stateDir === undefined) throw new UsageError('--memory needs --state-dir (or --resume): the states seen past the bound go to files of that directory');
+    const memoryMiB = opts.memory === undefined ? undefined : positiveInt('--memory', opts.memory);
     const progress = startProgress('qjob explore');
     let result;
     try {
@@ -109,6 +113,7 @@ export const exploreCommand: CommandSpec = {
         deadEnds: opts.deadEnds,
         ...(opts.maxStates === undefined ? {} : { maxStates: positiveInt('--max-states', opts.maxStates) }),
         ...(stateDir === undefined ? {} : { stateDir, resume: opts.resume !== undefined }),
+        ...(memoryMiB === undefined ? {} : { memoryMiB }),
         ...(progress.live ? { onProgress: (p: ExploreProgress) => progress.update(progressText(p)) } : {}),
       });
     } catch (err) {
