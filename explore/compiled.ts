@@ -738,7 +738,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     if (spill !== undefined) {
       spill.successors(pending, pendingCount, current, pendingCode);
       pendingCount = 0;
-      if (spill.full) spill.settle(frontier);
+      if (spill.pastBound()) spill.settle(frontier);
       return;
     }
     set.prepare(pending, pendingCount);

@@ -167,7 +167,7 @@ export class SpilledStateSet {
   }
 
   /** Whether the set in memory and the candidates are past the bound (then `settle`); looked at every 64th call. */
-  get full(): boolean {
+  pastBound(): boolean {
     return (++this.asked & 63) === 0 && this.set.bytes + this.candidateBytes > this.bound;
   }
 

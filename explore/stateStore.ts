@@ -121,6 +121,37 @@ export class PackedStateSet {
 
   /** `add` for state p of the batch `prepare` packed (the set unchanged in between but by addPrepared). */
   addPrepared(p: number, index: number): number {
+    const found = this.probe(p);
+    const s = this.batchHashes[p]! >>> (32 - SHARD_BITS);
+    const t = this.shards[s]!;
+    const words = this.words;
+    if (found >= 0) return this.withIndex ? t[found + words]! : 0;
+    const base = -1 - found;
+    const key = this.batchKeys;
+    const at = p << 2;
+    for (let k = 0; k < words; k++) t[base + k] = key[at + k]!;
+    if (this.withIndex) t[base + words] = index;
+    this.count++;
+    if (++this.sizes[s]! > this.limits[s]!) this.rehashShard(s, (this.masks[s]! + 1) * 2);
+    return -1;
+  }
+
+  /** Whether state p of the batch `prepare` packed is in the set (not adding it). */
+  hasPrepared(p: number): boolean {
+    return this.probe(p) >= 0;
+  }
+
+  /** Whether state w is in the set. */
+  has(w: ArrayLike<number>): boolean {
+    this.prepare(w, 1);
+    return this.hasPrepared(0);
+  }
+
+  /**
+   * Looks for batch key p in its shard: the base of its slot when the set holds it, else -1 minus the
+   * base of the free slot it would take.
+   */
+  private probe(p: number): number {
     const h = this.batchHashes[p]!;
     const s = h >>> (32 - SHARD_BITS);
     const t = this.shards[s]!;
@@ -135,56 +166,8 @@ export class PackedStateSet {
     for (;;) {
       const base = slot * stride;
       const t0 = t[base]!;
-      if (t0 === 0) break;
-      if (t0 === k0 && (words < 2 || (t[base + 1] === k1 && (words < 3 || (t[base + 2] === key[at + 2] && (words < 4 || t[base + 3] === key[at + 3])))))) {
-        return this.withIndex ? t[base + words]! : 0;
-      }
-      slot = (slot + 1) & mask;
-    }
-    const base = slot * stride;
-    for (let k = 0; k < words; k++) t[base + k] = key[at + k]!;
-    if (this.withIndex) t[base + words] = index;
-    this.count++;
-    if (++this.sizes[s]! > this.limits[s]!) this.rehashShard(s, (mask + 1) * 2);
-    return -1;
-  }
-
-  /** Whether state p of the batch `prepare` packed is in the set (not adding it). */
-  hasPrepared(p: number): boolean {
-    const h = this.batchHashes[p]!;
-    const s = h >>> (32 - SHARD_BITS);
-    const t = this.shards[s]!;
-    const mask = this.masks[s]!;
-    const stride = this.stride;
-    const words = this.words;
-    const key = this.batchKeys;
-    const at = p << 2;
-    let slot = h & mask;
-    for (;;) {
-      const base = slot * stride;
-      const t0 = t[base]!;
-      if (t0 === 0) return false;
-      let same = t0 === key[at];
-      for (let k = 1; same && k < words; k++) same = t[base + k] === key[at + k];
-      if (same) return true;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  /** Whether state w is in the set. */
-  has(w: ArrayLike<number>): boolean {
-    const h = this.pack(w, 0, 0);
-    const key = this.batchKeys;
-    const s = h >>> (32 - SHARD_BITS);
-    const t = this.shards[s]!;
-    const mask = this.masks[s]!;
-    let slot = h & mask;
-    for (;;) {
-      const base = slot * this.stride;
-      if (t[base] === 0) return false;
-      let same = true;
-      for (let k = 0; k < this.words; k++) if (t[base + k] !== key[k]) same = false;
-      if (same) return true;
+      if (t0 === 0) return -1 - base;
+      if (t0 === k0 && (words < 2 || (t[base + 1] === k1 && (words < 3 || (t[base + 2] === key[at + 2] && (words < 4 || t[base + 3] === key[at + 3])))))) return base;
       slot = (slot + 1) & mask;
     }
   }
