@@ -27,8 +27,11 @@ export const EXPLORED_ERROR = 'Input/output error';
 /**
  * What an event's outcome depends on:
  *  - `job`: only the member's own context and the group's `aborting` flag; it changes only that
- *    member, unless it starts a transaction abort (the `aborting` flag turns on), whose effect on the
- *    other members is left to `step`.
+ *    member, unless it starts a transaction abort (the `aborting` flag turns on). What an abort does
+ *    to each other member (its next context, the JobSTT edges it takes, the invariants it breaks)
+ *    depends only on that member's own context: the same whichever event starts it, on whichever member
+ *    (job_completed_txn_abort cancels every unfinished member alike). The compiled engine computes
+ *    that change once per local state, and checks it against `step` with ExploreOptions.verifyClaims.
  *  - `txn`: whether it changes anything depends on the member's own context, `aborting` and, of every
  *    member, its status and whether it started and was cancelled; what it changes is left to `step`
  *    (creation order, early failure, transaction completion, newest-first finalization, finalize of
@@ -52,14 +55,21 @@ export interface EventTemplate {
    * and the engines' agreement tests check.
    */
   readonly whenStatus?: readonly JobStatus[];
+  /**
+   * For `txn` templates: the event changes its own member only, though whether it happens depends on
+   * the others: nothing of the other members, not `aborting`, no event about another member. A claim
+   * like the scope: the compiled engine checks it where the event first happens in a context, and
+   * against `step` at every use with ExploreOptions.verifyClaims.
+   */
+  readonly alone?: boolean;
 }
 
 function command(label: string, scope: EventScope, make: (id: string) => ModelEvent, whenStatus?: readonly JobStatus[]): EventTemplate {
   return whenStatus ? { label, scope, isCommand: true, make, whenStatus } : { label, scope, isCommand: true, make };
 }
 
-function internal(label: string, scope: EventScope, make: (id: string) => ModelEvent, admits?: (job: JobContext) => boolean, whenStatus?: readonly JobStatus[]): EventTemplate {
-  return { label, scope, isCommand: false, make, ...(admits ? { admits } : {}), ...(whenStatus ? { whenStatus } : {}) };
+function internal(label: string, scope: EventScope, make: (id: string) => ModelEvent, admits?: (job: JobContext) => boolean, whenStatus?: readonly JobStatus[], alone?: boolean): EventTemplate {
+  return { label, scope, isCommand: false, make, ...(admits ? { admits } : {}), ...(whenStatus ? { whenStatus } : {}), ...(alone ? { alone } : {}) };
 }
 
 const COMMAND_TEMPLATES: readonly EventTemplate[] = [
@@ -83,9 +93,9 @@ const COMMAND_TEMPLATES: readonly EventTemplate[] = [
 ];
 
 const INTERNAL_TEMPLATES: readonly EventTemplate[] = [
-  internal('internal.create', 'txn', (id) => ({ type: 'internal.create', id }), undefined, ['undefined']),
-  internal('internal.early-fail', 'txn', (id) => ({ type: 'internal.early-fail', id }), undefined, ['created']),
-  internal('internal.start', 'txn', (id) => ({ type: 'internal.start', id }), undefined, ['created']),
+  internal('internal.create', 'txn', (id) => ({ type: 'internal.create', id }), undefined, ['undefined'], true),
+  internal('internal.early-fail', 'txn', (id) => ({ type: 'internal.early-fail', id }), undefined, ['created'], true),
+  internal('internal.start', 'txn', (id) => ({ type: 'internal.start', id }), undefined, ['created'], true),
   internal('internal.pause-point', 'job', (id) => ({ type: 'internal.pause-point', id })),
   internal('internal.enter', 'job', (id) => ({ type: 'internal.enter', id })),
   internal('internal.drain-begin', 'job', (id) => ({ type: 'internal.drain-begin', id }), (job) => job.drains < MAX_DRAINS),
@@ -100,7 +110,7 @@ const INTERNAL_TEMPLATES: readonly EventTemplate[] = [
   internal('internal.io-error ignore', 'job', (id) => ({ type: 'internal.io-error', id, action: 'ignore' })),
   internal('internal.txn-pending', 'txn', (id) => ({ type: 'internal.txn-pending', id }), undefined, ['waiting']),
   internal('internal.txn-abort', 'job', (id) => ({ type: 'internal.txn-abort', id })),
-  internal('internal.conclude', 'txn', (id) => ({ type: 'internal.conclude', id }), undefined, ['pending', 'aborting']),
+  internal('internal.conclude', 'txn', (id) => ({ type: 'internal.conclude', id }), undefined, ['pending', 'aborting'], true),
   internal('internal.dismiss', 'job', (id) => ({ type: 'internal.dismiss', id })),
   internal('internal.finalize-fail', 'txn', (id) => ({ type: 'internal.finalize-fail', id, error: EXPLORED_ERROR }), undefined, ['pending']),
   internal('internal.shutdown', 'job', (id) => ({ type: 'internal.shutdown', id })),

@@ -5,10 +5,13 @@
  * Every event becomes table entries, each computed by one call of `step` the first time it is needed:
  *  - an event of scope `job` (alphabet.ts) that stays within its member: per (local state, abort flag,
  *    event), the member's next local state;
- *  - any other event (a transaction event, or one that starts a transaction abort): per event context
- *    (the event, its member's local state, the abort flag, every member's status / started / cancelled)
- *    whether it happens, the next abort flag, and per member and local state that member's next local
- *    state. What `step` does to one member depends on that context and the member's own state only.
+ *  - a transaction event: per event context (the event, its member's local state, the abort flag,
+ *    every member's status / started / cancelled) whether it happens, the next abort flag, and per
+ *    member and local state that member's next local state. What `step` does to one member depends on
+ *    that context and the member's own state only; an `alone` event changes its own member only.
+ *  - a `job` event that starts a transaction abort: per (local state, abort flag, event, member)
+ *    whether it happens and the member's next local state; every other member's per its local state
+ *    and the abort flag alone, the same for every such event (the abort image, alphabet.ts's claim).
  * Each entry also holds the JobSTT edges the member takes and the transition invariants it breaks. With
  * symmetry, states are orbit representatives (symmetry.ts): the permutations used leave the transition
  * relation unchanged, so a representative's transitions stand for every member of its orbit.
@@ -32,6 +35,7 @@ import { grow, type StateGraph } from './stateGraph.ts';
 import { bitsFor, PackedStateSet } from './stateStore.ts';
 import { DiskFrontier, ExploreStateError, MemoryFrontier, type Frontier } from './frontier.ts';
 import { SpilledStateSet } from './spill.ts';
+import { COMPLETE, EXPAND, StoreThread, type StoreRecords } from './storeThread.ts';
 import { Symmetry } from './symmetry.ts';
 
 const ABORTING = statusCode('aborting');
@@ -75,7 +79,7 @@ interface LocalInfo {
   /** [template, entry] pairs of `job` events that change this member alone: urgent ones, the others. */
   readonly urgent: number[];
   readonly normal: number[];
-  /** `job` templates that start a transaction abort here (handled as event contexts). */
+  /** `job` templates that start a transaction abort here (their own context each, the others' change the abort image). */
   readonly fallback: number[];
   /** [template, entry] pairs of refused commands that take the aborting → aborting self-loop. */
   readonly selfLoops: number[];
@@ -126,11 +130,43 @@ export class CompiledModel {
   private readonly contextIndex = new RegionMaps(5);
   /** The number of the summaries of the state being expanded (-1: not looked up yet). */
   private summaryId = -1;
-  /** Contexts of the keys without summaries (lo = hi = 0), by slot (-1: none yet). */
-  private plainContexts = new Int32Array(1 << 12).fill(-1);
-  /** Per context: whether the event happens (1) or not (0); the abort flag after it. */
-  private ctxEnabled: number[] = [];
-  private ctxAborting: number[] = [];
+  /**
+   * Per context, one word: whether the event happens (bit 0), the abort flag after it (bit 1) and, for
+   * an `alone` template, the entry of the member it is addressed to + 1 (from bit 2; 0: not built yet).
+   */
+  private ctxWords = new Int32Array(1 << 12);
+  private ctxCount = 0;
+  /**
+   * The context words of the `fallback` templates, by slot (-1: not met yet): a transaction abort reads
+   * nothing of the other members but each one's own state, so its key has no summaries, and no other
+   * member has entries of its own there (the abort image).
+   */
+  private abortContexts = new Int32Array(1 << 12).fill(-1);
+  /**
+   * The abort image (alphabet.ts's claim on `job` events that start a transaction abort): per local
+   * state and abort flag, what such an event on another member makes of the local state, whichever
+   * the event and the member. Per (local state, abort flag): the next local state + 1 (0: not known yet)
+   * and the entry it was first built as; per (local state, abort flag, template): the entry of that
+   * template + 1 (0: not built yet), built only for the entries that matter to a Sink, as coverage
+   * names the template.
+   */
+  private abortNext = new Int32Array(1 << 10);
+  private abortFirst = new Int32Array(1 << 10);
+  private abortEntry = new Int32Array(1 << 14);
+  /**
+   * The abort image of the state being expanded, made on its first abort: the words of the state with
+   * every member changed as by another member's abort, and bit masks of the members whose image is not
+   * known yet, whose entry matters to a Sink, and whose change may reorder a canonical state.
+   */
+  private imageReady = false;
+  private readonly imageWords: Int32Array;
+  private imageUnknown = 0;
+  private imageMatters = 0;
+  private imageReorders = 0;
+  /** The successors of one member's aborts so far, by its own next local state and the abort flag. */
+  private readonly abortSeenLocal = new Int32Array(32);
+  private readonly abortSeenIndex = new Float64Array(32);
+  private abortSeen = 0;
   /** (context, member, local state) → table entry: per context, member × 65536 + local state → entry. */
   private readonly memberEntries = new RegionMaps(5);
   private readonly expandInfos: LocalInfo[] = [];
@@ -143,12 +179,19 @@ export class CompiledModel {
   private sumHi = 0;
   private readonly urgentT: boolean[];
   private readonly isCommandT: boolean[];
+  /** Per template: whether it changes its own member only (EventTemplate.alone). */
+  private readonly aloneT: boolean[];
   /** Per member of the state being expanded: 1 << its status. */
   private readonly statusBit: Int32Array;
   /** Per template: bit mask of the member statuses in which it may change anything (all bits: no claim). */
   private readonly statusMask: number[];
   private readonly txnUrgent: number[];
-  private readonly txnNormal: number[];
+  /**
+   * Per member status: the `txn` templates not urgent, in order, each t × 2 + 1 where its status claim
+   * lets it happen, t × 2 where it is skipped but the Sink or verifyClaims still hears of it (a command
+   * on an aborting member takes the self-loop); the others left out.
+   */
+  private readonly txnNormalPlan: number[][];
   private readonly prepareFailT: number;
   /** The JobSTT edge index of each (status, status) pair (-1: not an edge). */
   private readonly edgeBits: Int8Array;
@@ -171,11 +214,18 @@ export class CompiledModel {
     this.urgentFirst = (options.urgent ?? 'first') === 'first';
     this.urgentT = this.templates.map((t) => UrgentInternalEvents.has(t.make('_').type as InternalEventType));
     this.isCommandT = this.templates.map((t) => t.isCommand);
+    this.aloneT = this.templates.map((t) => t.alone === true);
     this.statusBit = new Int32Array(this.n);
     this.statusMask = this.templates.map((t) => (t.whenStatus ? t.whenStatus.reduce((m, s) => m | (1 << statusCode(s)), 0) : -1));
     const txn = this.templates.flatMap((t, i) => (t.scope === 'txn' ? [i] : []));
     this.txnUrgent = txn.filter((i) => this.urgentT[i]);
-    this.txnNormal = txn.filter((i) => !this.urgentT[i]);
+    this.txnNormalPlan = Array.from({ length: STATUS_COUNT }, (_, st) =>
+      txn.flatMap((t) => {
+        if (this.urgentT[t]) return [];
+        if (this.statusMask[t]! & (1 << st)) return [t * 2 + 1];
+        return options.verifyClaims === true || (this.isCommandT[t] && st === ABORTING) ? [t * 2] : [];
+      }),
+    );
     const edgeIdx = edgeIndex(config.profile);
     this.edgeBits = new Int8Array(STATUS_COUNT * STATUS_COUNT).fill(-1);
     for (let a = 0; a < STATUS_COUNT; a++) {
@@ -184,6 +234,7 @@ export class CompiledModel {
     this.pow = Array.from({ length: this.n }, (_, k) => STATUS_COUNT ** k);
     this.groupWords = new Int32Array(this.n + 1).fill(-1);
     this.scratch = new Int32Array(this.n + 1);
+    this.imageWords = new Int32Array(this.n + 1);
     this.groupViolationMemo = new Int32Array(STATUS_COUNT ** this.n * 2);
   }
 
@@ -263,13 +314,18 @@ export class CompiledModel {
     return 0;
   }
 
-  private memberEntry(k: number, from: number, before: GroupContext, out: Outcome, t: number, member: number): number {
+  /** What template t on member `member` (outcome `out`) does to member k in local state `from`: its next local state, edges and broken invariants. */
+  private changeOf(k: number, from: number, before: GroupContext, out: Outcome, t: number, member: number): { to: number; mask: number; violations: string[] } {
     const after = out.group.jobs[k]!;
     const to = after === before.jobs[k] ? from : this.locals.internFrom(k, from, after);
     const addressed = k === member && this.templates[t]!.isCommand;
     const mask = this.edgeMask(from, to, addressed, out.group.aborting !== before.aborting);
-    const profile = this.options.config.profile;
-    const violations = violatedMemberInvariants(profile, before.jobs[k]!, after, eventsAbout(out.events, before.jobs[k]!.id));
+    const violations = violatedMemberInvariants(this.options.config.profile, before.jobs[k]!, after, eventsAbout(out.events, before.jobs[k]!.id));
+    return { to, mask, violations };
+  }
+
+  private memberEntry(k: number, from: number, before: GroupContext, out: Outcome, t: number, member: number): number {
+    const { to, mask, violations } = this.changeOf(k, from, before, out, t, member);
     return this.entries.add(to, mask, violations, t);
   }
 
@@ -317,21 +373,16 @@ export class CompiledModel {
 
   /**
    * Template t on member i (-1: group-wide) in state w: emits its successor and returns true, or
-   * returns false when it changes nothing. `lo`, `hi`: the members' summaries (0, 0: not read). The
-   * caller has checked t's status claim (see `skipped`). The member entries of a context sit together
-   * (RegionMaps): their cache lines are asked for at once, before the lookups.
+   * returns false when it changes nothing. `lo`, `hi`: the members' summaries. The caller has checked
+   * t's status claim (see `skipped`). The member entries of a context sit together (RegionMaps): their
+   * cache lines are asked for at once, before the lookups. A template `alone` needs its own member's
+   * entry only, kept with the context.
    */
   private fire(t: number, i: number, w: Int32Array, lo: number, hi: number, symmetric: boolean, sink: Sink): boolean {
     const status = this.locals.status;
     const lk = i < 0 ? w[0]! : w[1 + i]! * 2 + w[0]!;
     const slot = (lk * this.templates.length + t) * (this.n + 1) + (i + 1);
-    // Events whose key has no summaries (transaction aborts) find their context in a plain array.
-    const plain = lo === 0 && hi === 0;
-    if (plain && slot >= this.plainContexts.length) {
-      const had = this.plainContexts.length;
-      this.plainContexts = grow(this.plainContexts, slot + 1).fill(-1, had);
-    }
-    if (!plain && this.summaryId < 0) {
+    if (this.summaryId < 0) {
       this.summaryId = this.summaryIndex.get(lo, hi, 0);
       if (this.summaryId < 0) {
         this.summaryId = this.summaryIndex.size;
@@ -339,44 +390,64 @@ export class CompiledModel {
       }
       this.contextIndex.touch(this.summaryId);
     }
-    let ctx = plain ? this.plainContexts[slot]! : this.contextIndex.get(this.summaryId, slot);
+    let ctx = this.contextIndex.get(this.summaryId, slot);
     const code = this.code(t, i);
+    const alone = this.aloneT[t]!;
     let out: Outcome | undefined;
     let before: GroupContext | undefined;
     if (ctx < 0) {
       before = this.groupOf(w);
       out = step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
-      const enabled = out !== undefined && !this.sameGroup(before, out.group);
-      ctx = this.ctxEnabled.length;
-      this.ctxEnabled.push(enabled ? 1 : 0);
-      this.ctxAborting.push(enabled ? (out!.group.aborting ? 1 : 0) : w[0]!);
-      if (plain) this.plainContexts[slot] = ctx;
-      else this.contextIndex.set(this.summaryId, slot, ctx);
+      ctx = this.ctxCount++;
+      this.ctxWords = grow(this.ctxWords, ctx + 1);
+      this.ctxWords[ctx] = this.contextWord(before, out);
+      this.contextIndex.set(this.summaryId, slot, ctx);
+      if (alone && this.ctxWords[ctx]! & 1) this.checkAlone(t, i, before, out!);
     }
-    if (this.ctxEnabled[ctx] === 0) {
+    let word = this.ctxWords[ctx]!;
+    if ((word & 1) === 0) {
       if (i >= 0 && this.templates[t]!.isCommand && status[w[1 + i]!] === ABORTING) sink.selfLoop(code);
       return false;
     }
     const next = this.scratch;
-    next[0] = this.ctxAborting[ctx]!;
-    const memberEntries = this.memberEntries;
-    memberEntries.touch(ctx);
-    memberEntries.select(ctx);
-    for (let k = 0; k < this.n; k++) {
-      const lid = w[1 + k]!;
-      let e = memberEntries.getSelected(k * 65536 + lid);
-      if (e < 0) {
+    if (alone) {
+      if (this.options.verifyClaims) this.verifyAlone(t, i, w);
+      const lid = w[1 + i]!;
+      if (word < 4) {
         before ??= this.groupOf(w);
-        out ??= step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
-        e = this.memberEntry(k, lid, before, out!, t, i);
-        memberEntries.set(ctx, k * 65536 + lid, e);
-        memberEntries.select(ctx);
+        out ??= step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!));
+        word += (this.memberEntry(i, lid, before, out!, t, i) + 1) * 4;
+        this.ctxWords[ctx] = word;
       }
-      const packed = this.entries.packed[e]!;
-      next[1 + k] = packed >> 2;
-      if (packed & 1) sink.entry(e, code);
+      const own = (word >> 2) - 1;
+      const packed = this.entries.packed[own]!;
+      if (packed & 1) sink.entry(own, code);
+      const to = packed >> 2;
+      for (let k = 0; k <= this.n; k++) next[k] = w[k]!;
+      next[0] = (word >> 1) & 1;
+      next[1 + i] = to;
+      if (symmetric && this.symmetry.mayReorder(i, lid, to, status)) this.symmetry.canonicalize(next, status, this.locals.summary);
+    } else {
+      next[0] = (word >> 1) & 1;
+      const memberEntries = this.memberEntries;
+      memberEntries.touch(ctx);
+      memberEntries.select(ctx);
+      for (let k = 0; k < this.n; k++) {
+        const lid = w[1 + k]!;
+        let e = memberEntries.getSelected(k * 65536 + lid);
+        if (e < 0) {
+          before ??= this.groupOf(w);
+          out ??= step(this.options.config.profile, before, this.templates[t]!.make(i < 0 ? '' : this.ids[i]!));
+          e = this.memberEntry(k, lid, before, out!, t, i);
+          memberEntries.set(ctx, k * 65536 + lid, e);
+          memberEntries.select(ctx);
+        }
+        const packed = this.entries.packed[e]!;
+        next[1 + k] = packed >> 2;
+        if (packed & 1) sink.entry(e, code);
+      }
+      if (symmetric) this.symmetry.canonicalize(next, status, this.locals.summary);
     }
-    if (symmetric) this.symmetry.canonicalize(next, status, this.locals.summary);
     // The same successor as the member's previous event in this expansion (job-cancel and
     // block-job-cancel force, most often): reached again.
     const last = this.lastFired;
@@ -399,6 +470,214 @@ export class CompiledModel {
     this.lastFiredIndex = index === undefined ? -1 : index;
     for (let k = 0; k < width; k++) last[k] = next[k]!;
     return true;
+  }
+
+  /** The word of a new event context (see ctxWords): whether `out` changes `before`, and the abort flag after it. */
+  private contextWord(before: GroupContext, out: Outcome | undefined): number {
+    const enabled = out !== undefined && !this.sameGroup(before, out.group);
+    return enabled ? 1 + (out.group.aborting ? 2 : 0) : before.aborting ? 2 : 0;
+  }
+
+  /**
+   * Template t on member i, one of the `fallback` templates of its local state (it starts a transaction
+   * abort), in state w: as `fire`, with the member's own change the context's entry and every other
+   * member's the state's abort image. Its context has no summaries: a transaction abort reads nothing
+   * of the other members but each one's own state.
+   */
+  private fireAbort(t: number, i: number, w: Int32Array, symmetric: boolean, sink: Sink): boolean {
+    const lid = w[1 + i]!;
+    const slot = ((lid * 2 + w[0]!) * this.templates.length + t) * (this.n + 1) + (i + 1);
+    if (slot >= this.abortContexts.length) {
+      const had = this.abortContexts.length;
+      this.abortContexts = grow(this.abortContexts, slot + 1).fill(-1, had);
+    }
+    let word = this.abortContexts[slot]!;
+    const code = this.code(t, i);
+    let out: Outcome | undefined;
+    let before: GroupContext | undefined;
+    if (word < 0) {
+      before = this.groupOf(w);
+      out = step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!));
+      word = this.contextWord(before, out);
+      this.abortContexts[slot] = word;
+    }
+    if ((word & 1) === 0) {
+      if (this.isCommandT[t] && this.locals.status[lid] === ABORTING) sink.selfLoop(code);
+      return false;
+    }
+    if (word < 4) {
+      before ??= this.groupOf(w);
+      out ??= step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!));
+      word += (this.memberEntry(i, lid, before, out!, t, i) + 1) * 4;
+      this.abortContexts[slot] = word;
+    }
+    const own = (word >> 2) - 1;
+    if (!this.imageReady) this.startImage(w);
+    const others = ~(1 << i);
+    if ((this.imageUnknown & others) !== 0) {
+      before ??= this.groupOf(w);
+      out ??= step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!));
+      this.completeImage(t, i, w, before, out!);
+    }
+    if (this.options.verifyClaims) this.verifyImage(t, i, w);
+    const ownPacked = this.entries.packed[own]!;
+    if ((this.imageMatters & others) !== 0) this.abortEntries(t, i, w, own, code, sink);
+    else if (ownPacked & 1) sink.entry(own, code);
+    // The successor is the image with the member's own change: aborts of the member that change it
+    // alike (job-cancel, block-job-cancel force and internal.shutdown, most often) reach the same state.
+    const to = ownPacked >> 2;
+    const aborting = (word >> 1) & 1;
+    const key = to * 2 + aborting;
+    const seenLocal = this.abortSeenLocal;
+    for (let s = 0; s < this.abortSeen; s++) {
+      if (seenLocal[s] === key) {
+        sink.again!(code, this.abortSeenIndex[s]!);
+        return true;
+      }
+    }
+    const next = this.scratch;
+    const image = this.imageWords;
+    for (let k = 0; k <= this.n; k++) next[k] = image[k]!;
+    next[0] = aborting;
+    next[1 + i] = to;
+    // The image changes no member that may reorder a canonical state (nor does the member's own change): canonical already.
+    if (symmetric && ((this.imageReorders & others) !== 0 || this.symmetry.mayReorder(i, lid, to, this.locals.status))) {
+      this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
+    }
+    const index = sink.successor(code, next);
+    if (index !== undefined && this.abortSeen < seenLocal.length) {
+      seenLocal[this.abortSeen] = key;
+      this.abortSeenIndex[this.abortSeen++] = index;
+    }
+    return true;
+  }
+
+  /** Starts the abort image of state w from the local states whose image is known. */
+  private startImage(w: Int32Array): void {
+    const image = this.imageWords;
+    const packed = this.entries.packed;
+    const abortNext = this.abortNext;
+    const status = this.locals.status;
+    const ab = w[0]!;
+    let unknown = 0;
+    let matters = 0;
+    let reorders = 0;
+    image[0] = ab;
+    for (let k = 0; k < this.n; k++) {
+      const lid = w[1 + k]!;
+      const x = lid * 2 + ab;
+      const next = x < abortNext.length ? abortNext[x]! - 1 : -1;
+      if (next < 0) {
+        unknown |= 1 << k;
+        continue;
+      }
+      image[1 + k] = next;
+      if (packed[this.abortFirst[x]!]! & 1) matters |= 1 << k;
+      if (this.symmetry.mayReorder(k, lid, next, status)) reorders |= 1 << k;
+    }
+    this.imageUnknown = unknown;
+    this.imageMatters = matters;
+    this.imageReorders = reorders;
+    this.imageReady = true;
+  }
+
+  /** Adds to the abort image of state w the members but i whose image is not known, from `out`: template t on member i. */
+  private completeImage(t: number, i: number, w: Int32Array, before: GroupContext, out: Outcome): void {
+    for (let k = 0; k < this.n; k++) {
+      if (k === i || (this.imageUnknown & (1 << k)) === 0) continue;
+      const lid = w[1 + k]!;
+      const x = lid * 2 + w[0]!;
+      // Two members in the same local state: the image of the first stands for the second.
+      if (x >= this.abortNext.length || this.abortNext[x] === 0) {
+        const e = this.memberEntry(k, lid, before, out, t, i);
+        this.abortNext = grow(this.abortNext, x + 1);
+        this.abortFirst = grow(this.abortFirst, x + 1);
+        this.abortNext[x] = this.entries.next(e) + 1;
+        this.abortFirst[x] = e;
+        this.setAbortEntry(x, t, e);
+      }
+      const next = this.abortNext[x]! - 1;
+      this.imageWords[1 + k] = next;
+      this.imageUnknown &= ~(1 << k);
+      if (this.entries.packed[this.abortFirst[x]!]! & 1) this.imageMatters |= 1 << k;
+      if (this.symmetry.mayReorder(k, lid, next, this.locals.status)) this.imageReorders |= 1 << k;
+    }
+  }
+
+  /** Records entry e as template t's for local state and abort flag x (lid × 2 + flag). */
+  private setAbortEntry(x: number, t: number, e: number): void {
+    const at = x * this.templates.length + t;
+    this.abortEntry = grow(this.abortEntry, at + 1);
+    this.abortEntry[at] = e + 1;
+  }
+
+  /** Reports the entries of template t on member i that matter to the Sink, member by member: `own` for i, the image's for the others. */
+  private abortEntries(t: number, i: number, w: Int32Array, own: number, code: number, sink: Sink): void {
+    for (let k = 0; k < this.n; k++) {
+      if (k === i) {
+        if (this.entries.packed[own]! & 1) sink.entry(own, code);
+        continue;
+      }
+      if ((this.imageMatters & (1 << k)) === 0) continue;
+      const lid = w[1 + k]!;
+      const x = lid * 2 + w[0]!;
+      const at = x * this.templates.length + t;
+      let e = at < this.abortEntry.length ? this.abortEntry[at]! - 1 : -1;
+      if (e < 0) {
+        const before = this.groupOf(w);
+        const out = step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!))!;
+        e = this.memberEntry(k, lid, before, out, t, i);
+        if (!this.sameChange(e, this.abortFirst[x]!)) this.imageBroken(t, i, k, before);
+        this.setAbortEntry(x, t, e);
+      }
+      sink.entry(e, code);
+    }
+  }
+
+  /** Whether entries a and b make the same change (next local state, edges, invariants broken). */
+  private sameChange(a: number, b: number): boolean {
+    const { entries } = this;
+    return entries.packed[a] === entries.packed[b] && entries.edgeMask[a] === entries.edgeMask[b] && entries.violations[a]!.join() === entries.violations[b]!.join();
+  }
+
+  private imageBroken(t: number, i: number, k: number, before: GroupContext): never {
+    throw new Error(`alphabet abort claim broken: ${this.templates[t]!.label} on ${this.ids[i]} changes ${this.ids[k]} (${before.jobs[k]!.status}) otherwise than another abort`);
+  }
+
+  /** Checks the abort image of state w against `step` for template t on member i (ExploreOptions.verifyClaims). */
+  private verifyImage(t: number, i: number, w: Int32Array): void {
+    const before = this.groupOf(w);
+    const out = step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!))!;
+    const { entries } = this;
+    for (let k = 0; k < this.n; k++) {
+      if (k === i) continue;
+      const first = this.abortFirst[w[1 + k]! * 2 + w[0]!]!;
+      const c = this.changeOf(k, w[1 + k]!, before, out, t, i);
+      if (c.to !== entries.next(first) || c.mask !== entries.edgeMask[first] || c.violations.join() !== entries.violations[first]!.join()) this.imageBroken(t, i, k, before);
+    }
+  }
+
+  /** Checks the `alone` claim of template t on member i where it first happens in a context: `out` from `before`. */
+  private checkAlone(t: number, i: number, before: GroupContext, out: Outcome): void {
+    const id = this.ids[i]!;
+    for (let k = 0; k < this.n; k++) {
+      const quiet = this.locals.same(out.group.jobs[k]!, before.jobs[k]!) && eventsAbout(out.events, this.ids[k]!).length === 0;
+      if (k === i || (quiet && out.group.aborting === before.aborting)) continue;
+      throw new Error(`alphabet alone claim broken: ${this.templates[t]!.label} on ${id} changed ${this.ids[k]}`);
+    }
+  }
+
+  /** Checks the `alone` claim of template t on member i in state w against `step`, to the entries of the others (ExploreOptions.verifyClaims). */
+  private verifyAlone(t: number, i: number, w: Int32Array): void {
+    const before = this.groupOf(w);
+    const out = step(this.options.config.profile, before, this.templates[t]!.make(this.ids[i]!))!;
+    for (let k = 0; k < this.n; k++) {
+      if (k === i) continue;
+      const c = this.changeOf(k, w[1 + k]!, before, out, t, i);
+      if (c.to !== w[1 + k] || c.mask !== 0 || c.violations.length > 0 || out.group.aborting !== before.aborting) {
+        throw new Error(`alphabet alone claim broken: ${this.templates[t]!.label} on ${this.ids[i]} changed ${this.ids[k]}`);
+      }
+    }
   }
 
   /**
@@ -429,6 +708,10 @@ export class CompiledModel {
     const seenLocal = this.seenLocal;
     const seenIndex = this.seenIndex;
     let seen = 0;
+    // The state's words, once: each successor differs in member i only, unless canonicalized.
+    for (let j = 0; j < width; j++) next[j] = w[j]!;
+    let canonicalized = false;
+    const from = w[1 + i]!;
     for (let k = 0; k < pairs.length; k += 2) {
       const e = pairs[k + 1]!;
       const to = packed[e]! >> 2;
@@ -440,9 +723,15 @@ export class CompiledModel {
         sink.again!(code, seenIndex[s]!);
         continue;
       }
-      for (let j = 0; j < width; j++) next[j] = w[j]!;
+      if (canonicalized) {
+        for (let j = 0; j < width; j++) next[j] = w[j]!;
+        canonicalized = false;
+      }
       next[1 + i] = to;
-      if (symmetric && this.symmetry.mayReorder(i, w[1 + i]!, to, this.locals.status)) this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
+      if (symmetric && this.symmetry.mayReorder(i, from, to, this.locals.status)) {
+        this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
+        canonicalized = true;
+      }
       const index = sink.successor(code, next);
       if (index !== undefined && seen < seenLocal.length) {
         seenLocal[seen] = to;
@@ -462,6 +751,7 @@ export class CompiledModel {
     const infos = this.expandInfos;
     this.lastFiredMember = -2;
     this.summaryId = -1;
+    this.imageReady = false;
     for (let i = 0; i < n; i++) infos[i] = this.infos[w[1 + i]! * 2 + ab] ?? this.info(w[1 + i]!, ab, i, w);
     const status = this.locals.status;
     const statusBit = this.statusBit;
@@ -480,23 +770,19 @@ export class CompiledModel {
     }
     let normal = 0;
     if (!this.urgentFirst || urgent === 0) {
-      const txnNormal = this.txnNormal;
+      const txnNormal = this.txnNormalPlan;
       for (let i = 0; i < n; i++) {
         const info = infos[i]!;
         if (info.normal.length > 0) normal += this.emitEntries(w, i, info.normal, symmetric, sink);
         const loops = info.selfLoops;
         for (let k = 0; k < loops.length; k += 2) sink.entry(loops[k + 1]!, this.code(loops[k]!, i));
-        // A transaction abort reads nothing of the other members but each one's own state: no summary in its key.
         const fallback = info.fallback;
-        for (let x = 0; x < fallback.length; x++) {
-          const t = fallback[x]!;
-          if (statusMask[t]! & statusBit[i]!) {
-            if (this.fire(t, i, w, 0, 0, symmetric, sink)) normal++;
-          } else this.skipped(t, i, w, sink);
-        }
-        for (let x = 0; x < txnNormal.length; x++) {
-          const t = txnNormal[x]!;
-          if (statusMask[t]! & statusBit[i]!) {
+        this.abortSeen = 0;
+        for (let x = 0; x < fallback.length; x++) if (this.fireAbort(fallback[x]!, i, w, symmetric, sink)) normal++;
+        const plan = txnNormal[status[w[1 + i]!]!]!;
+        for (let x = 0; x < plan.length; x++) {
+          const t = plan[x]! >> 1;
+          if (plan[x]! & 1) {
             if (this.fire(t, i, w, lo, hi, symmetric, sink)) normal++;
           } else this.skipped(t, i, w, sink);
         }
@@ -635,6 +921,9 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const signature = signatureOf(options, symmetric);
   let resumed: Checkpoint | undefined;
   if (options.memoryMiB !== undefined && dir === undefined) throw new ExploreStateError('a memory bound needs a state directory');
+  const threads = options.threads ?? 1;
+  if (threads !== 1 && threads !== 2) throw new ExploreStateError(`threads: 1 or 2, not ${threads}`);
+  if (threads === 2 && dir !== undefined) throw new ExploreStateError('two threads explore in memory: not with a state directory');
   if (dir !== undefined) {
     if (options.resume) {
       resumed = readCheckpoint(dir, signature);
@@ -647,13 +936,15 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       if (existsSync(join(dir, CHECKPOINT))) throw new ExploreStateError(`${dir}: holds an exploration already; resume it, or give an empty directory`);
     }
   }
-  // With a bound on the states, the frontier is made large enough at once (up to 8 million states).
+  // With a bound on the states, the frontier and the set in memory are made large enough at once (up to 8 million states).
   const expected = options.maxStates === undefined ? 0 : Math.min(maxStates, 1 << 23) + 1024;
-  const memory = dir === undefined ? new MemoryFrontier(width, Math.max(expected, 1 << 16)) : undefined;
+  // On two threads the worker keeps the queue (and the set of states seen).
+  const store = threads === 2 ? new StoreThread(model.n, model.initialWords(), wantEdges, model.locals.size, expected) : undefined;
+  const memory = dir === undefined && store === undefined ? new MemoryFrontier(width, Math.max(expected, 1 << 16)) : undefined;
   const disk = dir === undefined ? undefined : new DiskFrontier(join(dir, STATES), width, resumed?.count ?? 0);
-  const frontier: Frontier = memory ?? disk!;
+  const frontier: Frontier = memory ?? disk ?? new MemoryFrontier(width, 1);
   // Resumed, every local state of the state file is interned already.
-  const set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2));
+  const set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2), memory ? expected : 0);
   // With a memory bound, successors the set does not hold wait as candidates (spill.ts).
   const spill = dir === undefined || options.memoryMiB === undefined ? undefined : new SpilledStateSet(set, join(dir, SEEN), width, options.memoryMiB * 2 ** 20);
   let edgeStart = new Int32Array(wantEdges ? 1 << 16 : 0);
@@ -686,12 +977,14 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       }
       for (let k = 0; k < width; k++) pending[p * width + k] = next[k]!;
       pendingCode[p] = code;
+      // On two threads an edge holds the successor's place in the order sent (StoreThread.sent).
+      const index = store === undefined ? p : store.sent + p;
       if (wantEdges) {
         if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
-        edgeTarget[edges++] = p;
+        edgeTarget[edges++] = index;
       }
       transitions++;
-      return p;
+      return index;
     },
     again(_code, index) {
       if (wantEdges) {
@@ -755,7 +1048,9 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     pendingCount = 0;
   };
   const w = new Int32Array(width);
-  if (resumed) {
+  if (store) {
+    // The worker adds the initial state.
+  } else if (resumed) {
     // The seen states again, from the state file.
     for (let i = 0; i < resumed.count; i++) {
       frontier.read(i, w);
@@ -798,43 +1093,67 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const groupIds = GroupInvariants.map((i) => i.id);
   const progress = options.onProgress;
   const progressInterval = options.progressIntervalMs ?? 250;
-  for (; ; current++) {
-    // With a memory bound, the next level is numbered when the current one is explored.
-    if (spill !== undefined && current === levelEnd) spill.settle(frontier);
-    if (current >= frontier.count) break;
-    if (frontier.count > maxStates) {
-      complete = false;
-      break;
-    }
-    if (current === levelEnd) {
-      depth++;
-      levelEnd = frontier.count;
-    }
-    frontier.read(current, w);
-    if (wantEdges) {
-      if (current + 2 > edgeStart.length) edgeStart = grow(edgeStart, current + 2);
-      edgeStart[current] = edges;
-    }
-    const mask = model.stateViolations(w);
-    if (mask !== 0) {
-      jobIds.forEach((id, b) => mask & (1 << b) && findings.violation(id, current, -1));
-      groupIds.forEach((id, b) => mask & (1 << (16 + b)) && findings.violation(id, current, -1));
-    }
-    model.expand(w, symmetric, sink);
-    addSuccessors();
-    if ((current & 1023) === 1023) {
-      const now = performance.now();
-      if (progress && now - lastProgress >= progressInterval) {
-        lastProgress = now;
-        progress({ explored: current + 1, states: frontier.count, transitions, depth, seconds: elapsed() });
+  let records: StoreRecords | undefined;
+  try {
+    for (; ; current++) {
+      if (store) {
+        const next = store.next(current, maxStates, w);
+        if (next !== EXPAND) {
+          complete = next === COMPLETE;
+          break;
+        }
+      } else {
+        // With a memory bound, the next level is numbered when the current one is explored.
+        if (spill !== undefined && current === levelEnd) spill.settle(frontier);
+        if (current >= frontier.count) break;
+        if (frontier.count > maxStates) {
+          complete = false;
+          break;
+        }
+        if (current === levelEnd) {
+          depth++;
+          levelEnd = frontier.count;
+        }
+        frontier.read(current, w);
       }
-      if (now - lastCheckpoint >= checkpointEvery) {
-        checkpoint(current + 1, false);
-        lastCheckpoint = performance.now();
+      if (wantEdges) {
+        if (current + 2 > edgeStart.length) edgeStart = grow(edgeStart, current + 2);
+        edgeStart[current] = edges;
+      }
+      const mask = model.stateViolations(w);
+      if (mask !== 0) {
+        jobIds.forEach((id, b) => mask & (1 << b) && findings.violation(id, current, -1));
+        groupIds.forEach((id, b) => mask & (1 << (16 + b)) && findings.violation(id, current, -1));
+      }
+      model.expand(w, symmetric, sink);
+      if (store) {
+        store.send(pending, pendingCode, pendingCount, model.locals.size);
+        pendingCount = 0;
+      } else addSuccessors();
+      if ((current & 1023) === 1023) {
+        const now = performance.now();
+        if (progress && now - lastProgress >= progressInterval) {
+          lastProgress = now;
+          const states = store ? store.count : frontier.count;
+          progress({ explored: current + 1, states, transitions, depth: store ? store.depth : depth, seconds: elapsed() });
+        }
+        if (now - lastCheckpoint >= checkpointEvery) {
+          checkpoint(current + 1, false);
+          lastCheckpoint = performance.now();
+        }
       }
     }
+    if (store) {
+      records = store.finish();
+      depth = records.depth;
+      // The successor lists from places in the order sent to state numbers.
+      if (wantEdges) for (let e = 0; e < edges; e++) edgeTarget[e] = records.numbers[edgeTarget[e]!]!;
+    }
+  } finally {
+    store?.close();
   }
-  const count = complete ? frontier.count : current;
+  const found = records ? records.count : frontier.count;
+  const count = complete ? found : current;
   foldCoverage();
   checkpoint(current, complete);
   const scratch = new Int32Array(width);
@@ -843,6 +1162,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     transitions,
     statuses: (s: number) => {
       if (disk) disk.readOne(s, scratch);
+      else if (store) store.read(s, scratch);
       else frontier.read(s, scratch);
       return model.statusesOf(scratch);
     },
@@ -853,17 +1173,19 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
     depth,
   };
   let result: ExploreResult;
-  if (memory) {
+  const queue = records ?? memory;
+  if (queue) {
     if (wantEdges) {
       edgeStart = grow(edgeStart, count + 1);
       edgeStart[count] = edges;
     }
-    const graph: StateGraph = { count, parent: memory.parent, via: memory.via, edgeStart, edgeTarget };
+    const graph: StateGraph = { count, parent: queue.parent, via: queue.via, edgeStart, edgeTarget };
     result = findings.result({
       ...parts,
       graph,
       isGoal: (s) => {
-        frontier.read(s, scratch);
+        if (store) store.read(s, scratch);
+        else frontier.read(s, scratch);
         return model.isGoal(scratch);
       },
     });

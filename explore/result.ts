@@ -24,7 +24,11 @@ export interface ExploreOptions {
   readonly maxStates?: number;
   /** Examples of dead ends to give a path for (default 3). */
   readonly examples?: number;
-  /** Compiled engine: check the alphabet's status claims against `step` wherever they skip work (slow; for tests). */
+  /**
+   * Compiled engine: check the alphabet's claims against `step` wherever they skip work: the status
+   * claims, the abort image (a transaction abort changes each other member by its own context alone)
+   * and the `alone` events (slow; for tests).
+   */
   readonly verifyClaims?: boolean;
   /**
    * Compiled engine: keep the breadth-first queue and every state found in this directory (states.bin)
@@ -40,6 +44,11 @@ export interface ExploreOptions {
    */
   readonly memoryMiB?: number;
   readonly checkpointSeconds?: number;
+  /**
+   * Compiled engine, in memory (no `stateDir`): 2 keeps the set of states seen and the queue on a worker
+   * thread while this one expands (storeThread.ts); the same figures and numbering as 1 (the default).
+   */
+  readonly threads?: number;
   /** Called while exploring, at most every `progressIntervalMs` (default 250), compiled engine. */
   readonly onProgress?: (p: ExploreProgress) => void;
   readonly progressIntervalMs?: number;

@@ -32,19 +32,23 @@ export class PackedStateSet {
   /** What the batch's first reads found (kept so that they are not optimised away). */
   private touched = 0;
 
+  /** `expected`: the states to make room for at once (a run bounded by maxStates knows them). */
   constructor(
     readonly n: number,
     readonly withIndex: boolean,
     bits = 8,
+    expected = 0,
   ) {
     this.layout(bits);
-    for (let s = 0; s < SHARDS; s++) this.allocShard(s, 1 << 6);
+    let slots = 1 << 6;
+    while (slots * SHARDS * LOAD < expected) slots *= 2;
+    for (let s = 0; s < SHARDS; s++) this.allocShard(s, slots);
   }
 
   /** Sets the key layout for `bits` bits per member. */
   private layout(bits: number): void {
     this.bits = bits;
-    this.words = Math.ceil((2 + this.n * bits) / 32);
+    this.words = keyWords(this.n, bits);
     if (this.words > 4) throw new RangeError(`a state of ${this.n} members of ${bits} bits does not fit in 128 bits`);
     this.stride = this.words + (this.withIndex ? 1 : 0);
   }
@@ -61,43 +65,48 @@ export class PackedStateSet {
     this.limits[s] = Math.floor(slots * LOAD);
   }
 
-  /** Packs the state at `from` of w (n + 1 words) into batch key p; returns its hash. */
-  private pack(w: ArrayLike<number>, from: number, p: number): number {
-    const key = this.batchKeys;
-    const at = p << 2;
-    const b = this.bits;
-    key[at] = 1 | ((w[from]! & 1) << 1);
-    key[at + 1] = 0;
-    key[at + 2] = 0;
-    key[at + 3] = 0;
-    let pos = 2;
-    for (let k = 1; k <= this.n; k++) {
-      const v = w[from + k]!;
-      const word = at + (pos >>> 5);
-      const off = pos & 31;
-      key[word]! |= v << off;
-      if (off + b > 32) key[word + 1]! |= v >>> (32 - off);
-      pos += b;
-    }
-    return hashKey(key, at, this.words);
+  /** Makes room for a batch of `count` keys. */
+  private batchOf(count: number): void {
+    if (count <= this.batchHashes.length) return;
+    let size = this.batchHashes.length;
+    while (size < count) size *= 2;
+    this.batchHashes = new Int32Array(size);
+    this.batchKeys = new Int32Array(4 * size);
   }
 
   /**
-   * Packs `count` states, n + 1 words each from the start of `states`, as the batch that `addPrepared`
-   * then adds one by one. Their first slots are read here, all together: each is a cache miss in a
-   * large set, and misses issued together overlap where one at a time they would not.
+   * Packs `count` states, n + 1 words each, `apart` words apart from `from` in `states`, as the batch
+   * that `addPrepared` then adds one by one. Their first slots are read here, all together: each is a
+   * cache miss in a large set, and misses issued together overlap where one at a time they would not.
    */
-  prepare(states: ArrayLike<number>, count: number): void {
-    if (count > this.batchHashes.length) {
-      let size = this.batchHashes.length;
-      while (size < count) size *= 2;
-      this.batchHashes = new Int32Array(size);
-      this.batchKeys = new Int32Array(4 * size);
-    }
-    const width = this.n + 1;
+  prepare(states: ArrayLike<number>, count: number, apart = this.n + 1, from = 0): void {
+    this.batchOf(count);
     const hashes = this.batchHashes;
-    for (let p = 0; p < count; p++) hashes[p] = this.pack(states, p * width, p);
-    // A loop of reads only, so that the processor has many of them under way at once.
+    for (let p = 0; p < count; p++) hashes[p] = packKey(states, from + p * apart, this.n, this.bits, this.batchKeys, p << 2);
+    this.touch(count);
+  }
+
+  /**
+   * `prepare` for keys packed already (with packKey, `bits` bits per member): `count` of them, `apart`
+   * words apart from `from` in `keys`, each its `words` words followed by its hash.
+   */
+  prepareKeys(keys: ArrayLike<number>, count: number, apart: number, from: number): void {
+    this.batchOf(count);
+    const hashes = this.batchHashes;
+    const batch = this.batchKeys;
+    const words = this.words;
+    for (let p = 0; p < count; p++) {
+      const at = from + p * apart;
+      const to = p << 2;
+      for (let k = 0; k < 4; k++) batch[to + k] = k < words ? keys[at + k]! : 0;
+      hashes[p] = keys[at + words]!;
+    }
+    this.touch(count);
+  }
+
+  /** Reads the first slot of each key of the batch: a loop of reads only, so that the processor has many of them under way at once. */
+  private touch(count: number): void {
+    const hashes = this.batchHashes;
     const shards = this.shards;
     const masks = this.masks;
     const stride = this.stride;
@@ -190,17 +199,7 @@ export class PackedStateSet {
 
   /** Unpacks the key at `base` of table t, packed with `b` bits per member, into w (n + 1 words). */
   private unpack(t: Int32Array, base: number, b: number, w: Int32Array): void {
-    const m = (1 << b) - 1;
-    w[0] = (t[base]! >>> 1) & 1;
-    let pos = 2;
-    for (let k = 1; k <= this.n; k++) {
-      const word = pos >>> 5;
-      const off = pos & 31;
-      let v = t[base + word]! >>> off;
-      if (off + b > 32) v |= t[base + word + 1]! << (32 - off);
-      w[k] = v & m;
-      pos += b;
-    }
+    unpackKey(t, base, this.n, b, w, 0);
   }
 
   /** Bytes the tables take. */
@@ -257,6 +256,48 @@ export class PackedStateSet {
       }
     }
     if (this.count !== total) throw new Error(`repacking the state set lost states (${this.count} of ${total})`);
+  }
+}
+
+/** 32-bit words of the key of a state of n members, `bits` bits each. */
+export function keyWords(n: number, bits: number): number {
+  return Math.ceil((2 + n * bits) / 32);
+}
+
+/**
+ * Packs the state at `from` of w (n + 1 words: the abort flag, each member's local state) into 4 words
+ * at `at` of `key`, `bits` bits per member after a presence bit and the flag (the words past the key's
+ * own are 0); returns the key's hash.
+ */
+export function packKey(w: ArrayLike<number>, from: number, n: number, bits: number, key: Int32Array, at: number): number {
+  key[at] = 1 | ((w[from]! & 1) << 1);
+  key[at + 1] = 0;
+  key[at + 2] = 0;
+  key[at + 3] = 0;
+  let pos = 2;
+  for (let k = 1; k <= n; k++) {
+    const v = w[from + k]!;
+    const word = at + (pos >>> 5);
+    const off = pos & 31;
+    key[word]! |= v << off;
+    if (off + bits > 32) key[word + 1]! |= v >>> (32 - off);
+    pos += bits;
+  }
+  return hashKey(key, at, keyWords(n, bits));
+}
+
+/** Unpacks the key at `base` of t (packKey's layout, `bits` bits per member) into n + 1 words of w from `to`. */
+export function unpackKey(t: ArrayLike<number>, base: number, n: number, bits: number, w: Int32Array | Uint16Array, to: number): void {
+  const m = (1 << bits) - 1;
+  w[to] = (t[base]! >>> 1) & 1;
+  let pos = 2;
+  for (let k = 1; k <= n; k++) {
+    const word = pos >>> 5;
+    const off = pos & 31;
+    let v = t[base + word]! >>> off;
+    if (off + bits > 32) v |= t[base + word + 1]! << (32 - off);
+    w[to + k] = v & m;
+    pos += bits;
   }
 }
 

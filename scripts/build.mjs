@@ -29,6 +29,8 @@ const bundles = [
   // The worker threads of `qjob check --jobs` start from a bundle of their own, a quarter of the size
   // (conformance/parallel.ts looks for it beside dist/qjob.mjs).
   { entryPoints: ['conformance/parallel.ts'], outfile: 'dist/check-worker.mjs' },
+  // The worker thread of `qjob explore --threads 2` (explore/storeThread.ts looks for it there too).
+  { entryPoints: ['explore/storeThread.ts'], outfile: 'dist/explore-worker.mjs' },
 ];
 
 /** Writes every bundle; each file is renamed into place, so a qjob starting meanwhile reads a whole one. */

@@ -40,6 +40,7 @@ interface Options {
   stateDir?: string;
   resume?: string;
   memory?: string;
+  threads?: string;
   json?: boolean;
 }
 
@@ -83,6 +84,7 @@ export const exploreCommand: CommandSpec = {
       .option('--state-dir <dir>', 'compiled engine: keep the queue and every state found in files of <dir> (a new or empty one), checkpointed every 30 s; no dead-end search')
       .option('--resume <dir>', 'continue the exploration a --state-dir run left in <dir> (same options), after an interruption')
       .option('--memory <MiB>', 'with --state-dir or --resume: bound the memory of the set of states seen; past it the set moves to a sorted file of the directory')
+      .option('--threads <N>', 'compiled engine in memory: 2 keeps the set of states seen and the queue on a second thread (same figures); default 1')
       .option('--json', 'print the result as JSON');
   },
   async run(cmd: Command) {
@@ -102,6 +104,8 @@ export const exploreCommand: CommandSpec = {
     if (stateDir !== undefined && opts.engine !== 'compiled') throw new UsageError('--state-dir and --resume need the compiled engine');
     if (opts.memory !== undefined && stateDir === undefined) throw new UsageError('--memory needs --state-dir (or --resume): the states seen past the bound go to files of that directory');
     const memoryMiB = opts.memory === undefined ? undefined : positiveInt('--memory', opts.memory);
+    const threads = opts.threads === undefined ? 1 : positiveInt('--threads', opts.threads, 2);
+    if (threads > 1 && (opts.engine !== 'compiled' || stateDir !== undefined)) throw new UsageError('--threads 2 needs the compiled engine in memory (no --state-dir or --resume)');
     const progress = startProgress('qjob explore');
     let result;
     try {
@@ -114,6 +118,7 @@ export const exploreCommand: CommandSpec = {
         ...(opts.maxStates === undefined ? {} : { maxStates: positiveInt('--max-states', opts.maxStates) }),
         ...(stateDir === undefined ? {} : { stateDir, resume: opts.resume !== undefined }),
         ...(memoryMiB === undefined ? {} : { memoryMiB }),
+        ...(threads === 1 ? {} : { threads }),
         ...(progress.live ? { onProgress: (p: ExploreProgress) => progress.update(progressText(p)) } : {}),
       });
     } catch (err) {

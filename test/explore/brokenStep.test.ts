@@ -1,7 +1,8 @@
 /**
  * The explorer finds violations: with `step` deliberately broken (a running job's pause point takes it
  * straight to concluded, with no error and no event), the compiled engine, in memory and with a state
- * directory, must report the broken invariants with a shortest path that ends in the broken move.
+ * directory, and on two threads, must report the broken invariants with a shortest path that ends in
+ * the broken move. A step that throws ends the exploration with its error, on two threads as on one.
  */
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,6 +14,7 @@ import { scratchFolder } from '../support/scratch.ts';
 vi.mock('../../machines/index.ts', async (importOriginal) => {
   const real = await importOriginal<typeof Machines>();
   const broken: typeof real.step = (profile, group, event) => {
+    if ((globalThis as { throwingStep?: boolean }).throwingStep === true && event.type === 'internal.io-error') throw new Error('step failed');
     const out = real.step(profile, group, event);
     if (!out || event.type !== 'internal.pause-point' || (globalThis as { brokenStep?: boolean }).brokenStep !== true) return out;
     const k = group.jobs.findIndex((j) => j.id === event.id);
@@ -32,11 +34,11 @@ describe('a deliberately broken step', () => {
     expect(exploreCompiled({ config, alphabet: 'core' }).violations).toEqual([]);
   });
 
-  for (const where of ['memory', 'state directory'] as const) {
+  for (const where of ['memory', 'state directory', 'two threads'] as const) {
     it(`is reported, with a path to the broken move (${where})`, () => {
       (globalThis as { brokenStep?: boolean }).brokenStep = true;
       try {
-        const r = exploreCompiled({ config, alphabet: 'core', ...(where === 'memory' ? {} : { stateDir: join(scratch.dir, 'run') }) });
+        const r = exploreCompiled({ config, alphabet: 'core', ...(where === 'state directory' ? { stateDir: join(scratch.dir, 'run') } : {}), ...(where === 'two threads' ? { threads: 2 } : {}) });
         const ids = r.violations.map((v) => v.invariant).sort();
         // The move itself (not a JobSTT edge, no JOB_STATUS_CHANGE) and the state it leads to.
         expect(ids).toEqual(expect.arrayContaining(['force-cancelled-concludes-in-error', 'one-status-event-per-change', 'stt-legal']));
@@ -48,6 +50,19 @@ describe('a deliberately broken step', () => {
       } finally {
         (globalThis as { brokenStep?: boolean }).brokenStep = false;
       }
+    });
+  }
+
+  for (const threads of [1, 2]) {
+    it(`ends with the error of a step that throws (${threads} thread${threads === 1 ? '' : 's'})`, () => {
+      (globalThis as { throwingStep?: boolean }).throwingStep = true;
+      try {
+        expect(() => exploreCompiled({ config: makeConfig(profileFor('10.1'), 3, true), threads })).toThrow('step failed');
+      } finally {
+        (globalThis as { throwingStep?: boolean }).throwingStep = false;
+      }
+      // The next exploration is not held up by the one that failed.
+      expect(exploreCompiled({ config, alphabet: 'core', threads }).complete).toBe(true);
     });
   }
 });

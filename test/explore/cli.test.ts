@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runQjob } from '../support/cli.ts';
 import { scratchFolder } from '../support/scratch.ts';
 
@@ -57,12 +60,30 @@ describe('qjob explore', () => {
   });
 
   it('exits 2 on bad usage, without a stack trace', async () => {
-    for (const args of [['--jobs', '7'], ['--jobs', 'x'], ['--mix', 'floppy'], ['--mix', 'mirror:active'], ['--release', '1.0']]) {
+    const threads = [['--threads', '3'], ['--threads', '0'], ['--threads', '2', '--engine', 'xstate'], ['--threads', '2', '--state-dir', join(scratch.dir, 'threads')]];
+    for (const args of [['--jobs', '7'], ['--jobs', 'x'], ['--mix', 'floppy'], ['--mix', 'mirror:active'], ['--release', '1.0'], ...threads]) {
       const { code, err } = await run('explore', ...args);
       expect(code, args.join(' ')).toBe(2);
       expect(err).not.toMatch(/\n\s+at /);
     }
   });
+});
+
+describe('qjob explore --threads 2', () => {
+  it('prints what one thread prints, from the bundle and its worker bundle', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const built = node(['scripts/build.mjs']);
+    expect(built.status, built.stderr).toBe(0);
+    expect(existsSync(join(root, 'dist', 'explore-worker.mjs'))).toBe(true);
+    const explore = (threads: string) => node(['bin/qjob.js', 'explore', '--jobs', '4', '--grouped', '--alphabet', 'core', '--max-states', '40000', '--threads', threads]);
+    const one = explore('1');
+    const two = explore('2');
+    expect(one.status, one.stderr).toBe(0);
+    const figures = (text: string) => text.split('\n').filter((l) => !/^(time|states per second):/.test(l));
+    expect(figures(one.stdout).length).toBeGreaterThan(5);
+    expect({ status: two.status, lines: figures(two.stdout), stderr: two.stderr }).toEqual({ status: one.status, lines: figures(one.stdout), stderr: one.stderr });
+  }, 150_000);
 });
 
 describe('qjob paths and qjob graph', () => {

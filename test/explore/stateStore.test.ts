@@ -39,24 +39,36 @@ describe('the packed state set', () => {
     });
   }
 
-  it('adds a batch (prepare, then addPrepared in order) as one add after another would, repeats within the batch included', () => {
-    const next = random(77);
-    const one = new PackedStateSet(6, true, 10);
-    const batched = new PackedStateSet(6, true, 10);
-    let number = 0;
-    for (let round = 0; round < 300; round++) {
-      const count = 1 + (next() % 90);
-      const states = new Int32Array(count * 7);
-      for (let k = 0; k < states.length; k++) states[k] = k % 7 === 0 ? next() & 1 : next() % 40;
-      batched.prepare(states, count);
-      for (let p = 0; p < count; p++) {
-        const expected = one.add(states.subarray(p * 7, p * 7 + 7), number);
-        expect(batched.addPrepared(p, number)).toBe(expected);
-        if (expected < 0) number++;
+  for (const expected of [0, 20_000]) {
+    it(`adds a batch (prepare, then addPrepared in order) as one add after another would, repeats within the batch included (room made for ${expected} states)`, () => {
+      const next = random(77 + expected);
+      const one = new PackedStateSet(6, true, 10);
+      const batched = new PackedStateSet(6, true, 10, expected);
+      let number = 0;
+      let again = 0;
+      for (let round = 0; round < 300; round++) {
+        const count = 1 + (next() % 90);
+        // Two words a state: the batch is read `apart` words apart, from word 1.
+        const states = new Int32Array(1 + count * 9);
+        for (let p = 0; p < count; p++) for (let k = 0; k < 7; k++) states[1 + p * 9 + k] = k === 0 ? next() & 1 : next() % 4;
+        batched.prepare(states, count, 9, 1);
+        for (let p = 0; p < count; p++) {
+          const expected = one.add(states.subarray(1 + p * 9, 1 + p * 9 + 7), number);
+          if (p % 3 === 0) expect(batched.hasPrepared(p)).toBe(expected >= 0);
+          expect(batched.addPrepared(p, number)).toBe(expected);
+          if (expected < 0) number++;
+          else again++;
+        }
       }
-    }
-    expect(batched.count).toBe(one.count);
-  });
+      expect(again).toBeGreaterThan(5000);
+      expect(batched.count).toBe(one.count);
+      // Emptied, the set holds nothing.
+      batched.clear();
+      const first = Int32Array.from([0, 0, 0, 0, 0, 0, 0]);
+      expect(one.has(first)).toBe(true);
+      expect(batched.has(first)).toBe(false);
+    });
+  }
 
   it('tells states apart that differ only in the abort flag or in one member', () => {
     const set = new PackedStateSet(6, false, 10);

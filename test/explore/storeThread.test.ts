@@ -1,0 +1,145 @@
+/**
+ * The compiled engine on two threads (explore/storeThread.ts) gives what it gives on one: every figure,
+ * every path, the dead ends (the successor lists come back renumbered), and the same stop at
+ * `maxStates`, which on two threads is decided without the worker's latest count where it can be.
+ */
+import { describe, expect, it } from 'vitest';
+import { exploreCompiled, ExploreStateError, makeConfig, type ExploreOptions, type ExploreResult } from '../../explore/index.ts';
+import { COMPLETE, EXPAND, LIMIT, StoreThread } from '../../explore/storeThread.ts';
+import { profileFor } from '../../machines/index.ts';
+import { join } from 'node:path';
+import { scratchFolder } from '../support/scratch.ts';
+
+const scratch = scratchFolder('qjob-threads-');
+
+/** The result without its timings. */
+function figures(r: ExploreResult): Omit<ExploreResult, 'seconds' | 'statesPerSecond'> {
+  const { seconds: _s, statesPerSecond: _r, ...rest } = r;
+  return rest;
+}
+
+interface Case {
+  readonly name: string;
+  readonly options: ExploreOptions;
+}
+
+const cases: Case[] = [
+  { name: '1 job, full alphabet, complete, dead ends', options: { config: makeConfig(profileFor('10.1'), 1, false) } },
+  { name: '3 jobs grouped, core, complete, dead ends', options: { config: makeConfig(profileFor('10.1'), 3, true), alphabet: 'core' } },
+  { name: '2 jobs, full, 5.2, urgent free', options: { config: makeConfig(profileFor('5.2'), 2, false), urgent: 'free' } },
+  { name: '4 jobs, core, no symmetry, stopped at 20,000', options: { config: makeConfig(profileFor('10.1'), 4, false), alphabet: 'core', symmetry: false, maxStates: 20_000, deadEnds: false } },
+  { name: '6 jobs grouped, full, stopped at 30,000, dead ends', options: { config: makeConfig(profileFor('10.1'), 6, true), maxStates: 30_000 } },
+];
+
+describe('exploring on two threads', () => {
+  for (const c of cases) {
+    it(`gives every figure of one thread: ${c.name}`, () => {
+      const one = exploreCompiled(c.options);
+      const two = exploreCompiled({ ...c.options, threads: 2 });
+      expect(one.states).toBeGreaterThan(100);
+      expect(figures(two)).toEqual(figures(one));
+    }, 60_000);
+  }
+
+  it('stops where one thread stops, for every bound near a level end', () => {
+    const options: ExploreOptions = { config: makeConfig(profileFor('10.1'), 2, true), alphabet: 'core', deadEnds: false };
+    const whole = exploreCompiled(options);
+    expect(whole.complete).toBe(true);
+    // Bounds around the states of the whole run: each stop is exact, the last one is no stop at all.
+    for (const maxStates of [1, 2, 3, 50, 51, 52, 500, whole.states - 1, whole.states]) {
+      const one = exploreCompiled({ ...options, maxStates });
+      const two = exploreCompiled({ ...options, maxStates, threads: 2 });
+      expect({ maxStates, ...figures(two) }).toEqual({ maxStates, ...figures(one) });
+    }
+  }, 60_000);
+
+  it('refuses what it cannot do: more threads, a state directory', () => {
+    const config = makeConfig(profileFor('10.1'), 1, false);
+    expect(() => exploreCompiled({ config, threads: 3 })).toThrow(ExploreStateError);
+    expect(() => exploreCompiled({ config, threads: 2, stateDir: join(scratch.dir, 'run') })).toThrow(/two threads explore in memory/);
+  });
+});
+
+describe('the state set on its thread', () => {
+  /** States of one member: [abort flag, local state] pairs, flattened. */
+  const states = (...locals: number[]) => Int32Array.from(locals.flatMap((l) => [0, l]));
+
+  it('numbers each successor sent, new or seen, and records parents and events in order', () => {
+    const store = new StoreThread(1, states(0), true, 4);
+    const w = new Int32Array(2);
+    try {
+      expect(store.next(0, Infinity, w)).toBe(EXPAND);
+      expect([...w]).toEqual([0, 0]);
+      store.send(states(1, 2, 1, 0), Int32Array.of(5, 6, 7, 8), 4, 3);
+      expect(store.next(1, Infinity, w)).toBe(EXPAND);
+      expect([...w]).toEqual([0, 1]);
+      store.send(states(2, 3), Int32Array.of(1, 2), 2, 4);
+      expect(store.next(2, Infinity, w)).toBe(EXPAND);
+      store.send(states(), new Int32Array(0), 0, 4);
+      expect(store.next(3, Infinity, w)).toBe(EXPAND);
+      expect([...w]).toEqual([0, 3]);
+      store.send(states(), new Int32Array(0), 0, 4);
+      expect(store.next(4, Infinity, w)).toBe(COMPLETE);
+      const r = store.finish();
+      expect({ count: r.count, depth: r.depth, parent: [...r.parent.subarray(0, 4)], via: [...r.via.subarray(0, 4)], numbers: [...r.numbers] }).toEqual({
+        count: 4,
+        depth: 2,
+        parent: [-1, 0, 0, 1],
+        via: [-1, 5, 6, 2],
+        numbers: [1, 2, 1, 0, 2, 3],
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stops past maxStates only once the states found are known to be more', () => {
+    const store = new StoreThread(1, states(0), false, 4);
+    const w = new Int32Array(2);
+    try {
+      expect(store.next(0, 2, w)).toBe(EXPAND);
+      store.send(states(1, 2), Int32Array.of(1, 1), 2, 3);
+      // 3 states found, more than 2: state 1 is not expanded.
+      expect(store.next(1, 2, w)).toBe(LIMIT);
+      expect(store.finish().count).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('passes more batches than its ring holds, in order', () => {
+    // 6 members: 8 words a successor, 60 a batch, 3,000 batches: the ring (2^20 words) wraps.
+    const n = 6;
+    const store = new StoreThread(n, new Int32Array(n + 1), true, 200);
+    const w = new Int32Array(n + 1);
+    const batch = new Int32Array(60 * (n + 1));
+    const codes = new Int32Array(60);
+    let sent = 0;
+    try {
+      for (let s = 0; s < 3000; s++) {
+        expect(store.next(s, Infinity, w)).toBe(EXPAND);
+        // State s is the s-th found: its words say so (member 1 and 2 hold s in base 200).
+        expect([w[1], w[2]]).toEqual([s % 200, Math.floor(s / 200)]);
+        for (let k = 0; k < 60; k++) {
+          // 2 new states a batch, then states seen already.
+          const target = k < 2 ? 2 * s + 1 + k : Math.min(2 * s, (s * 7 + k) % (2 * s + 1));
+          batch.fill(0, k * (n + 1), (k + 1) * (n + 1));
+          batch[k * (n + 1) + 1] = target % 200;
+          batch[k * (n + 1) + 2] = Math.floor(target / 200);
+          codes[k] = k;
+        }
+        store.send(batch, codes, 60, 200);
+        sent += 60;
+      }
+      const r = store.finish();
+      expect(r.count).toBe(6001);
+      expect(r.numbers.length).toBe(sent);
+      expect([...r.numbers.subarray(0, 4)]).toEqual([1, 2, 0, 0]);
+      expect(r.parent[6000]).toBe(2999);
+      expect(r.via[6000]).toBe(1);
+    } finally {
+      store.close();
+    }
+  });
+});
+
