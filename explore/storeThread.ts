@@ -19,6 +19,8 @@
  * scripts/build.mjs it starts from dist/explore-worker.mjs, which that script builds beside
  * dist/qjob.mjs.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { grow } from './stateGraph.ts';
 import { bitsFor, keyWords, PackedStateSet, packKey, unpackKey } from './stateStore.ts';
@@ -43,6 +45,11 @@ const CONTROL_WORDS = 64;
 const RING = 1 << 20;
 /** The queue's SharedArrayBuffer grows up to this (the largest a SharedArrayBuffer can be here). */
 const MAX_QUEUE_BYTES = 2 ** 32 - 2 ** 16;
+/**
+ * How long the worker may take to start. This thread waits synchronously, so it hears nothing of a
+ * worker that fails to load (its 'error' event would come on the event loop): past this, it gives up.
+ */
+const START_MS = 60_000;
 /** Polls of a control word before sleeping on it. */
 const SPINS = 200;
 /**
@@ -90,7 +97,11 @@ type FromStore = { readonly records: StoreRecords } | { readonly error: string }
 /** The module a worker thread starts from. */
 function workerUrl(): URL {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./explore-worker.mjs', self);
+  if (!self.endsWith('.ts')) {
+    const bundle = new URL('./explore-worker.mjs', self);
+    if (!existsSync(fileURLToPath(bundle))) throw new Error(`${fileURLToPath(bundle)} is missing: run npm run build`);
+    return bundle;
+  }
   const tsx = import.meta.resolve('tsx/esm/api');
   const source = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(self)});\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
@@ -119,13 +130,16 @@ export class StoreThread {
   private seenRead = 0;
   /** Why the worker stopped, when it failed to start. */
   private failure: string | undefined;
+  private readonly startedAt = performance.now();
 
+  /** `start`: where the worker starts from and how long it may take (tests give a module that fails). */
   constructor(
     private readonly n: number,
     initial: Int32Array,
     numbers: boolean,
     locals: number,
     expected = 0,
+    private readonly start: { readonly url?: URL; readonly ms?: number } = {},
   ) {
     this.width = n + 1;
     this.bits = bitsFor(Math.max(2, locals) * 2);
@@ -139,7 +153,7 @@ export class StoreThread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const setup: StoreSetup = { qjobExploreStore: true, n, control, ring, queue, initial: Int32Array.from(initial), numbers, bits: this.bits, expected, port: port2 };
-    this.worker = new Worker(workerUrl(), { workerData: setup, transferList: [port2] });
+    this.worker = new Worker(start.url ?? workerUrl(), { workerData: setup, transferList: [port2] });
     this.worker.unref();
     // A worker that fails to start posts nothing: its error ends the wait below.
     this.worker.on('error', (err) => {
@@ -195,12 +209,23 @@ export class StoreThread {
   /** Sleeps until the worker adds a batch (after `spin` polls: first a few polls without sleeping). */
   private wait(added: number, spin: number): void {
     const control = this.control;
-    if (Atomics.load(control, FINISHED) === 2) this.fail();
+    this.check();
     if (spin === 0) this.wake();
     if (spin < SPINS) return;
     Atomics.store(control, EXPANDER_WAITS, 1);
     Atomics.wait(control, BATCHES, added, 20);
     Atomics.store(control, EXPANDER_WAITS, 0);
+  }
+
+  /** Fails when the worker has failed, or has not started in START_MS. */
+  private check(): void {
+    const control = this.control;
+    if (Atomics.load(control, FINISHED) === 2) this.fail();
+    const startMs = this.start.ms ?? START_MS;
+    if (Atomics.load(control, COUNT) === 0 && performance.now() - this.startedAt > startMs) {
+      this.failure = `it did not start in ${startMs / 1000} s`;
+      this.fail();
+    }
   }
 
   private fail(): never {
@@ -254,7 +279,7 @@ export class StoreThread {
 
   private waitForRoom(spin: number): void {
     const control = this.control;
-    if (Atomics.load(control, FINISHED) === 2) this.fail();
+    this.check();
     if (spin === 1) this.wake();
     if (spin < SPINS) return;
     Atomics.store(control, EXPANDER_WAITS, 1);
@@ -276,9 +301,8 @@ export class StoreThread {
     Atomics.store(control, DONE, 1);
     Atomics.notify(control, WRITE);
     for (;;) {
-      const f = Atomics.load(control, FINISHED);
-      if (f === 2) this.fail();
-      if (f === 1) break;
+      this.check();
+      if (Atomics.load(control, FINISHED) === 1) break;
       Atomics.wait(control, FINISHED, 0, 50);
     }
     const m = receiveMessageOnPort(this.port)?.message as FromStore | undefined;

@@ -4,6 +4,7 @@
  * state and across every transition, and reports the figures, the JobSTT edges covered, dead ends and,
  * for each violated invariant, a shortest path to it. Exit 0: no violation; 1: a violation; 2: bad usage.
  */
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import {
   ALPHABETS,
@@ -52,6 +53,9 @@ export function positiveInt(name: string, text: string, max = Number.MAX_SAFE_IN
 
 const count = (x: number) => Math.round(x).toLocaleString('en-US');
 
+/** Groups this large or larger explore on two threads unless told otherwise: smaller ones are done before a worker starts. */
+const THREADS_FROM_JOBS = 3;
+
 /** `states 1,234,567 (explored 1,000,000), depth 12, 512,345 states/s, RSS 1.2 GiB` (states explored per second, resumed runs included). */
 function progressText(p: ExploreProgress): string {
   const rss = process.memoryUsage.rss() / 2 ** 30;
@@ -84,7 +88,7 @@ export const exploreCommand: CommandSpec = {
       .option('--state-dir <dir>', 'compiled engine: keep the queue and every state found in files of <dir> (a new or empty one), checkpointed every 30 s; no dead-end search')
       .option('--resume <dir>', 'continue the exploration a --state-dir run left in <dir> (same options), after an interruption')
       .option('--memory <MiB>', 'with --state-dir or --resume: bound the memory of the set of states seen; past it the set moves to a sorted file of the directory')
-      .option('--threads <N>', 'compiled engine in memory: 2 keeps the set of states seen and the queue on a second thread (same figures); default 1')
+      .option('--threads <N>', `compiled engine in memory: 2 keeps the set of states seen and the queue on a second thread (same figures); default 2 from ${THREADS_FROM_JOBS} jobs on a machine of 2 cores or more, else 1`)
       .option('--json', 'print the result as JSON');
   },
   async run(cmd: Command) {
@@ -104,8 +108,9 @@ export const exploreCommand: CommandSpec = {
     if (stateDir !== undefined && opts.engine !== 'compiled') throw new UsageError('--state-dir and --resume need the compiled engine');
     if (opts.memory !== undefined && stateDir === undefined) throw new UsageError('--memory needs --state-dir (or --resume): the states seen past the bound go to files of that directory');
     const memoryMiB = opts.memory === undefined ? undefined : positiveInt('--memory', opts.memory);
-    const threads = opts.threads === undefined ? 1 : positiveInt('--threads', opts.threads, 2);
-    if (threads > 1 && (opts.engine !== 'compiled' || stateDir !== undefined)) throw new UsageError('--threads 2 needs the compiled engine in memory (no --state-dir or --resume)');
+    const inMemory = opts.engine === 'compiled' && stateDir === undefined;
+    const threads = opts.threads === undefined ? (inMemory && jobs >= THREADS_FROM_JOBS && availableParallelism() >= 2 ? 2 : 1) : positiveInt('--threads', opts.threads, 2);
+    if (threads > 1 && !inMemory) throw new UsageError('--threads 2 needs the compiled engine in memory (no --state-dir or --resume)');
     const progress = startProgress('qjob explore');
     let result;
     try {

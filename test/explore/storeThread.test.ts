@@ -93,6 +93,12 @@ describe('the state set on its thread', () => {
     }
   });
 
+  it('gives up on a worker that does not start, with an error, not a hang', () => {
+    const broken = new URL(`data:text/javascript,${encodeURIComponent("throw new Error('no worker here');")}`);
+    const store = new StoreThread(1, states(0), false, 4, 0, { url: broken, ms: 1500 });
+    expect(() => store.next(0, Infinity, new Int32Array(2))).toThrow(/state set's thread failed: it did not start in 1.5 s/);
+  });
+
   it('stops past maxStates only once the states found are known to be more', () => {
     const store = new StoreThread(1, states(0), false, 4);
     const w = new Int32Array(2);
