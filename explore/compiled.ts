@@ -32,7 +32,7 @@ import { LocalStates, NULL_CODE, STATUS_COUNT, statusCode, UNDEFINED_CODE } from
 import { RegionMaps, TripleMap } from './intMap.ts';
 import type { ExploreOptions, ExploreResult } from './result.ts';
 import { grow, type StateGraph } from './stateGraph.ts';
-import { bitsFor, PackedStateSet } from './stateStore.ts';
+import { keyBits, PackedStateSet } from './stateStore.ts';
 import { DiskFrontier, ExploreStateError, MemoryFrontier, type Frontier } from './frontier.ts';
 import { SpilledStateSet } from './spill.ts';
 import { COMPLETE, EXPAND, StoreThread, type StoreRecords } from './storeThread.ts';
@@ -89,8 +89,12 @@ interface LocalInfo {
 
 /** Receives what expansion finds; the explorer records coverage and invariants, a path search does not. */
 export interface Sink {
-  /** A successor `w` (canonical when symmetric) reached by event `code`; may return a number that `again` is then given for it. */
-  successor(code: number, w: Int32Array): number | void;
+  /**
+   * A successor `w` (canonical when symmetric) reached by event `code`; may return a number that `again`
+   * is then given for it. `member` >= 0: w differs from the state expanded in that member's local state
+   * alone (-1: it may differ anywhere).
+   */
+  successor(code: number, w: Int32Array, member: number): number | void;
   /**
    * The successor `successor` returned `index` for (within the same expansion) reached again, by event
    * `code`: both spellings of a verb, for instance. Without it every successor goes to `successor`.
@@ -240,6 +244,11 @@ export class CompiledModel {
 
   get width(): number {
     return this.n + 1;
+  }
+
+  /** The most successors one expansion can give a Sink: one per template and member, and the group-wide event. */
+  get maxSuccessors(): number {
+    return this.templates.length * this.n + 1;
   }
 
   /** Event code: template t on member `job` (-1: group-wide). */
@@ -410,6 +419,8 @@ export class CompiledModel {
       return false;
     }
     const next = this.scratch;
+    // The member alone changed, for the Sink (-1: more may have).
+    let member = -1;
     if (alone) {
       if (this.options.verifyClaims) this.verifyAlone(t, i, w);
       const lid = w[1 + i]!;
@@ -427,6 +438,7 @@ export class CompiledModel {
       next[0] = (word >> 1) & 1;
       next[1 + i] = to;
       if (symmetric && this.symmetry.mayReorder(i, lid, to, status)) this.symmetry.canonicalize(next, status, this.locals.summary);
+      else if (next[0] === w[0]) member = i;
     } else {
       next[0] = (word >> 1) & 1;
       const memberEntries = this.memberEntries;
@@ -465,7 +477,7 @@ export class CompiledModel {
         return true;
       }
     }
-    const index = sink.successor(code, next);
+    const index = sink.successor(code, next, member);
     this.lastFiredMember = i;
     this.lastFiredIndex = index === undefined ? -1 : index;
     for (let k = 0; k < width; k++) last[k] = next[k]!;
@@ -544,7 +556,7 @@ export class CompiledModel {
     if (symmetric && ((this.imageReorders & others) !== 0 || this.symmetry.mayReorder(i, lid, to, this.locals.status))) {
       this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
     }
-    const index = sink.successor(code, next);
+    const index = sink.successor(code, next, -1);
     if (index !== undefined && this.abortSeen < seenLocal.length) {
       seenLocal[this.abortSeen] = key;
       this.abortSeenIndex[this.abortSeen++] = index;
@@ -732,7 +744,7 @@ export class CompiledModel {
         this.symmetry.canonicalize(next, this.locals.status, this.locals.summary);
         canonicalized = true;
       }
-      const index = sink.successor(code, next);
+      const index = sink.successor(code, next, canonicalized ? -1 : i);
       if (index !== undefined && seen < seenLocal.length) {
         seenLocal[seen] = to;
         seenIndex[seen++] = index;
@@ -939,12 +951,12 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   // With a bound on the states, the frontier and the set in memory are made large enough at once (up to 8 million states).
   const expected = options.maxStates === undefined ? 0 : Math.min(maxStates, 1 << 23) + 1024;
   // On two threads the worker keeps the queue (and the set of states seen).
-  const store = threads === 2 ? new StoreThread(model.n, model.initialWords(), wantEdges, model.locals.size, expected) : undefined;
+  const store = threads === 2 ? new StoreThread(model.n, model.initialWords(), wantEdges, model.locals.size, model.maxSuccessors, expected) : undefined;
   const memory = dir === undefined && store === undefined ? new MemoryFrontier(width, Math.max(expected, 1 << 16)) : undefined;
   const disk = dir === undefined ? undefined : new DiskFrontier(join(dir, STATES), width, resumed?.count ?? 0);
   const frontier: Frontier = memory ?? disk ?? new MemoryFrontier(width, 1);
   // Resumed, every local state of the state file is interned already.
-  const set = new PackedStateSet(model.n, wantEdges, bitsFor(Math.max(2, model.locals.size) * 2), memory ? expected : 0);
+  const set = new PackedStateSet(model.n, wantEdges, keyBits(model.n, model.locals.size), memory ? expected : 0);
   // With a memory bound, successors the set does not hold wait as candidates (spill.ts).
   const spill = dir === undefined || options.memoryMiB === undefined ? undefined : new SpilledStateSet(set, join(dir, SEEN), width, options.memoryMiB * 2 ** 20);
   let edgeStart = new Int32Array(wantEdges ? 1 << 16 : 0);
@@ -968,16 +980,19 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   let pendingIndex = new Int32Array(64);
   let pendingCount = 0;
   const sink: Sink = {
-    successor(code, next) {
+    successor(code, next, member) {
       const p = pendingCount++;
-      if (p >= pendingCode.length) {
-        pending = grow(pending, (p + 1) * width);
-        pendingCode = grow(pendingCode, p + 1);
-        pendingIndex = grow(pendingIndex, p + 1);
+      // On two threads the successor goes to the batch at once, and an edge holds its place in the order sent (StoreThread.sent).
+      if (store) store.append(next, code, model.locals.size, member);
+      else {
+        if (p >= pendingCode.length) {
+          pending = grow(pending, (p + 1) * width);
+          pendingCode = grow(pendingCode, p + 1);
+          pendingIndex = grow(pendingIndex, p + 1);
+        }
+        for (let k = 0; k < width; k++) pending[p * width + k] = next[k]!;
+        pendingCode[p] = code;
       }
-      for (let k = 0; k < width; k++) pending[p * width + k] = next[k]!;
-      pendingCode[p] = code;
-      // On two threads an edge holds the successor's place in the order sent (StoreThread.sent).
       const index = store === undefined ? p : store.sent + p;
       if (wantEdges) {
         if (edges >= edgeTarget.length) edgeTarget = grow(edgeTarget, edges + 1);
@@ -1027,7 +1042,7 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
   const successor = new Int32Array(width);
   /** Adds the pending successors to the set and the frontier, in the order found; numbers the successor lists. */
   const addSuccessors = () => {
-    if (model.locals.size - 1 > set.maxLocal) set.widen(bitsFor(model.locals.size) + 1);
+    if (model.locals.size - 1 > set.maxLocal) set.widen(keyBits(model.n, model.locals.size));
     if (spill !== undefined) {
       spill.successors(pending, pendingCount, current, pendingCode);
       pendingCount = 0;
@@ -1125,9 +1140,10 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
         jobIds.forEach((id, b) => mask & (1 << b) && findings.violation(id, current, -1));
         groupIds.forEach((id, b) => mask & (1 << (16 + b)) && findings.violation(id, current, -1));
       }
+      store?.begin(model.locals.size);
       model.expand(w, symmetric, sink);
       if (store) {
-        store.send(pending, pendingCode, pendingCount, model.locals.size);
+        store.end();
         pendingCount = 0;
       } else addSuccessors();
       if ((current & 1023) === 1023) {

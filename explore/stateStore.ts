@@ -82,7 +82,7 @@ export class PackedStateSet {
   prepare(states: ArrayLike<number>, count: number, apart = this.n + 1, from = 0): void {
     this.batchOf(count);
     const hashes = this.batchHashes;
-    for (let p = 0; p < count; p++) hashes[p] = packKey(states, from + p * apart, this.n, this.bits, this.batchKeys, p << 2);
+    for (let p = 0; p < count; p++) hashes[p] = packKey(states, from + p * apart, this.n, this.bits, this.words, this.batchKeys, p << 2);
     this.touch(count);
   }
 
@@ -267,9 +267,9 @@ export function keyWords(n: number, bits: number): number {
 /**
  * Packs the state at `from` of w (n + 1 words: the abort flag, each member's local state) into 4 words
  * at `at` of `key`, `bits` bits per member after a presence bit and the flag (the words past the key's
- * own are 0); returns the key's hash.
+ * own are 0); returns the key's hash. `words`: keyWords(n, bits).
  */
-export function packKey(w: ArrayLike<number>, from: number, n: number, bits: number, key: Int32Array, at: number): number {
+export function packKey(w: ArrayLike<number>, from: number, n: number, bits: number, words: number, key: Int32Array, at: number): number {
   key[at] = 1 | ((w[from]! & 1) << 1);
   key[at + 1] = 0;
   key[at + 2] = 0;
@@ -283,7 +283,17 @@ export function packKey(w: ArrayLike<number>, from: number, n: number, bits: num
     if (off + bits > 32) key[word + 1]! |= v >>> (32 - off);
     pos += bits;
   }
-  return hashKey(key, at, keyWords(n, bits));
+  return hashKey(key, at, words);
+}
+
+/** Sets member `member`'s local state in the key at `at` of `key` (packKey's layout, `bits` bits per member) to v. */
+export function setMember(key: Int32Array, at: number, member: number, bits: number, v: number): void {
+  const mask = (1 << bits) - 1;
+  const pos = 2 + member * bits;
+  const word = at + (pos >>> 5);
+  const off = pos & 31;
+  key[word] = (key[word]! & ~(mask << off)) | (v << off);
+  if (off + bits > 32) key[word + 1] = (key[word + 1]! & ~(mask >>> (32 - off))) | (v >>> (32 - off));
 }
 
 /** Unpacks the key at `base` of t (packKey's layout, `bits` bits per member) into n + 1 words of w from `to`. */
@@ -302,12 +312,22 @@ export function unpackKey(t: ArrayLike<number>, base: number, n: number, bits: n
 }
 
 /** The hash of the key of `words` words at `base` of t. */
-function hashKey(t: Int32Array, base: number, words: number): number {
+export function hashKey(t: Int32Array, base: number, words: number): number {
   let h = Math.imul(t[base]! ^ 0x9e3779b9, 0x85ebca6b);
   for (let k = 1; k < words; k++) h = Math.imul(h ^ (h >>> 13) ^ t[base + k]!, 0xc2b2ae35);
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   return h ^ (h >>> 15);
+}
+
+/**
+ * Bits per member of the keys of n members that hold local states 0 .. locals - 1 with room for as
+ * many again: then as many as the key's words hold (16 at most), so that the set is repacked (every
+ * key again) only when a key needs another word.
+ */
+export function keyBits(n: number, locals: number): number {
+  const words = keyWords(n, bitsFor(Math.max(2, locals)) + 1);
+  return Math.min(16, Math.floor((32 * words - 2) / n));
 }
 
 /** Bits needed for local states 0 .. size - 1 (at least 4). */

@@ -8,11 +8,14 @@
  * states and builds tables in the order of expansion, the other adds successors in that same order.
  *
  * Shared memory: control words (Int32, read and written with Atomics), the ring (batches: the number
- * of successors and the bits per member of their keys, then per successor its key as the set packs it,
- * the key's hash and the event code; a -1 where the writer went back to the ring's start: this thread
- * packs, the other only looks up), and the queue's states (16-bit
- * words, n + 1 per state, in a growable SharedArrayBuffer of at most 4 GiB). A batch, a state in the
- * queue, is written before the control word that makes it visible.
+ * of successors and the bits per member of their keys, then per successor a record: its key as the set
+ * packs it, the key's hash and the event code; or, for a successor that differs from the state expanded
+ * in one member's local state only, a MOVED record, that member and local state in one word and the event
+ * code, the worker packing the key from the state expanded, which its queue holds; a -1 where the writer
+ * went back to the ring's start), and the queue's states (16-bit words, n + 1 per state, in a growable
+ * SharedArrayBuffer of at most 4 GiB). A batch, a state in the queue, is written before the control word
+ * that makes it visible. A batch is written as the expansion finds its successors, in room made for the
+ * largest one at its start.
  *
  * The worker thread runs this module: from the TypeScript sources (through tsx, or under vitest) it
  * first registers tsx, whose hooks a new thread does not inherit; from the bundle built by
@@ -23,7 +26,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { grow } from './stateGraph.ts';
-import { bitsFor, keyWords, PackedStateSet, packKey, unpackKey } from './stateStore.ts';
+import { hashKey, keyBits, keyWords, PackedStateSet, packKey, setMember, unpackKey } from './stateStore.ts';
+
+/**
+ * A MOVED record's first word: the member (4 bits) and its new local state, shifted left once. Its low
+ * bit is 0 where a key's first word has the presence bit: the two kinds of record are told apart by it.
+ */
+function moved(member: number, local: number): number {
+  return (member | (local << 4)) << 1;
+}
 
 /**
  * Control words: those this thread writes, then, 128 bytes on (other cache lines: a line written by
@@ -59,6 +70,8 @@ const SPINS = 200;
  */
 const WAKE_BATCHES = 64;
 const PUBLISH_BATCHES = 32;
+/** This thread says how far it wrote every PUBLISH_WRITE batches (a shared word written less often is read less often across cores), and whenever it waits. */
+const PUBLISH_WRITE = 8;
 
 /** What `next` says of the state to expand. */
 export const EXPAND = 0;
@@ -119,8 +132,14 @@ export class StoreThread {
   private readonly width: number;
   /** Bits per member of the keys sent: chosen as a set on one thread chooses them (the worker's set follows). */
   private bits: number;
+  /** 32-bit words of those keys. */
+  private words: number;
   private write = 0;
   private batches = 0;
+  /** The open batch: where it starts in the ring, where its next key goes, its successors. */
+  private batchAt = 0;
+  private batchEnd = 0;
+  private batchCount = 0;
   /** Successors sent so far: the number the next one sent has in the order of `numbers`. */
   sent = 0;
   private closed = false;
@@ -138,11 +157,15 @@ export class StoreThread {
     initial: Int32Array,
     numbers: boolean,
     locals: number,
+    /** The most successors one expansion can find. */
+    private readonly maxBatch: number,
     expected = 0,
     private readonly start: { readonly url?: URL; readonly ms?: number } = {},
   ) {
+    if (n > 16) throw new RangeError(`${n} members: a MOVED record names at most 16`);
     this.width = n + 1;
-    this.bits = bitsFor(Math.max(2, locals) * 2);
+    this.bits = keyBits(n, locals);
+    this.words = keyWords(n, this.bits);
     const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
     const ring = new SharedArrayBuffer(RING * 4);
     const queue = new SharedArrayBuffer(Math.min(MAX_QUEUE_BYTES, Math.max(1 << 20, expected * this.width * 2)), { maxByteLength: MAX_QUEUE_BYTES });
@@ -210,6 +233,7 @@ export class StoreThread {
   private wait(added: number, spin: number): void {
     const control = this.control;
     this.check();
+    this.flush();
     if (spin === 0) this.wake();
     if (spin < SPINS) return;
     Atomics.store(control, EXPANDER_WAITS, 1);
@@ -235,41 +259,104 @@ export class StoreThread {
     throw new Error(`the state set's thread failed: ${reason}`);
   }
 
-  /** Sends the successors of the state just expanded: `count` states (n + 1 words each in `states`) and their codes. */
-  send(states: Int32Array, codes: Int32Array, count: number, locals: number): void {
-    const width = this.width;
-    if (locals - 1 > (1 << this.bits) - 1) this.bits = bitsFor(locals) + 1;
-    const bits = this.bits;
-    const words = keyWords(this.n, bits);
-    const size = 2 + count * (words + 2);
+  /**
+   * Opens the batch of the state about to be expanded: makes room in the ring for the most successors
+   * an expansion can find (`maxBatch`), with keys of four words. `locals`: the local states interned.
+   */
+  begin(locals: number): void {
+    if (locals - 1 > (1 << this.bits) - 1) this.setBits(keyBits(this.n, locals));
+    const size = 2 + this.maxBatch * 6;
     const ring = this.ring;
-    const control = this.control;
     let at = this.write;
     for (let spin = 0; ; spin++) {
       const read = this.seenRead;
       if (at >= read ? size < RING - at || size < read : at + size < read) break;
       if (spin > 0) this.waitForRoom(spin);
-      this.seenRead = Atomics.load(control, READ);
+      this.seenRead = Atomics.load(this.control, READ);
     }
     if (size >= RING - at) {
       ring[at] = -1;
       at = 0;
     }
-    ring[at] = count;
-    ring[at + 1] = bits;
-    let p = at + 2;
-    for (let s = 0; s < count; s++) {
-      // packKey writes 4 words: those past the key's own are the hash's and the code's places.
-      const hash = packKey(states, s * width, this.n, bits, ring, p);
-      ring[p + words] = hash;
-      ring[p + words + 1] = codes[s]!;
-      p += words + 2;
+    this.batchAt = at;
+    this.batchEnd = at + 2;
+    this.batchCount = 0;
+  }
+
+  /**
+   * Adds successor w (n + 1 words), reached by event `code`, to the open batch; `locals` as in `begin`.
+   * `member` >= 0: w differs from the state expanded in that member's local state alone, which is then
+   * all that is sent (a MOVED record: the worker packs the key from the state expanded, in its queue).
+   */
+  append(w: Int32Array, code: number, locals: number, member = -1): void {
+    if (locals - 1 > (1 << this.bits) - 1) this.rebits(keyBits(this.n, locals));
+    if (this.batchCount === this.maxBatch) throw new Error(`an expansion found more than ${this.maxBatch} successors`);
+    const p = this.batchEnd;
+    const ring = this.ring;
+    if (member >= 0) {
+      ring[p] = moved(member, w[1 + member]!);
+      ring[p + 1] = code;
+      this.batchEnd = p + 2;
+    } else {
+      const words = this.words;
+      // packKey writes 4 words: those past the key's own are the hash's and the code's places (or the next record's).
+      ring[p + words] = packKey(w, 0, this.n, this.bits, words, ring, p);
+      ring[p + words + 1] = code;
+      this.batchEnd = p + words + 2;
     }
-    this.write = p;
-    this.sent += count;
+    this.batchCount++;
+  }
+
+  /** Repacks the keys of the open batch with `bits` bits per member (a local state that did not fit was interned). */
+  private rebits(bits: number): void {
+    const n = this.n;
+    const oldBits = this.bits;
+    const oldWords = this.words;
+    this.setBits(bits);
+    const words = this.words;
+    const records = this.ring.slice(this.batchAt + 2, this.batchEnd);
+    const w = new Int32Array(n + 1);
+    let p = this.batchAt + 2;
+    let at = 0;
+    for (let s = 0; s < this.batchCount; s++) {
+      if ((records[at]! & 1) === 0) {
+        // A MOVED record does not depend on the bits.
+        this.ring[p] = records[at]!;
+        this.ring[p + 1] = records[at + 1]!;
+        p += 2;
+        at += 2;
+        continue;
+      }
+      unpackKey(records, at, n, oldBits, w, 0);
+      this.ring[p + words] = packKey(w, 0, n, bits, words, this.ring, p);
+      this.ring[p + words + 1] = records[at + oldWords + 1]!;
+      p += words + 2;
+      at += oldWords + 2;
+    }
+    this.batchEnd = p;
+  }
+
+  private setBits(bits: number): void {
+    this.bits = bits;
+    this.words = keyWords(this.n, bits);
+  }
+
+  /** Closes the open batch: the worker may look its successors up. */
+  end(): void {
+    const ring = this.ring;
+    ring[this.batchAt] = this.batchCount;
+    ring[this.batchAt + 1] = this.bits;
+    this.write = this.batchEnd;
+    this.sent += this.batchCount;
     this.batches++;
-    Atomics.store(control, WRITE, p);
+    // The worker hears of the batches every few; at once when this thread is about to wait for it.
+    if (this.batches % PUBLISH_WRITE === 0) this.flush();
     if (this.batches % WAKE_BATCHES === 0) this.wake();
+  }
+
+  /** Tells the worker of every batch closed. */
+  private flush(): void {
+    Atomics.store(this.control, WRITE, this.write);
   }
 
   /** Wakes the worker if it sleeps. */
@@ -280,6 +367,7 @@ export class StoreThread {
   private waitForRoom(spin: number): void {
     const control = this.control;
     this.check();
+    this.flush();
     if (spin === 1) this.wake();
     if (spin < SPINS) return;
     Atomics.store(control, EXPANDER_WAITS, 1);
@@ -298,6 +386,7 @@ export class StoreThread {
   /** Waits until every batch sent is added; the worker's records. */
   finish(): StoreRecords {
     const control = this.control;
+    this.flush();
     Atomics.store(control, DONE, 1);
     Atomics.notify(control, WRITE);
     for (;;) {
@@ -347,6 +436,9 @@ function serve(setup: StoreSetup): void {
   let batches = 0;
   let lookedUp = 0;
   let read = 0;
+  let keys = new Int32Array(1 << 10);
+  let codes = new Int32Array(1 << 8);
+  const parentKey = new Int32Array(4);
   /** Appends the state whose key (`bits` bits per member) is at `at` of `from`. */
   const push = (from: Int32Array, at: number, bits: number, p: number, code: number) => {
     const base = count * width;
@@ -371,7 +463,7 @@ function serve(setup: StoreSetup): void {
   };
   set.add(setup.initial, 0);
   const initial = new Int32Array(4);
-  packKey(setup.initial, 0, n, setup.bits, initial, 0);
+  packKey(setup.initial, 0, n, setup.bits, keyWords(n, setup.bits), initial, 0);
   push(initial, 0, setup.bits, -1, -1);
   Atomics.store(control, COUNT, count);
   Atomics.notify(control, BATCHES);
@@ -409,19 +501,38 @@ function serve(setup: StoreSetup): void {
       depth++;
       levelEnd = count;
     }
-    set.prepareKeys(ring, successors, words + 2, read + 2);
+    // The batch's keys, each followed by its hash: as sent, or (MOVED) the state expanded's with one member changed.
+    const apart = words + 1;
+    if (keys.length < successors * apart) keys = new Int32Array(successors * apart * 2);
+    if (codes.length < successors) codes = new Int32Array(successors * 2);
+    packKey(queue, batches * width, n, bits, words, parentKey, 0);
     let p = read + 2;
+    for (let s = 0; s < successors; s++) {
+      const at = s * apart;
+      const first = ring[p]!;
+      if (first & 1) {
+        for (let k = 0; k <= words; k++) keys[at + k] = ring[p + k]!;
+        codes[s] = ring[p + words + 1]!;
+        p += words + 2;
+      } else {
+        for (let k = 0; k < words; k++) keys[at + k] = parentKey[k]!;
+        setMember(keys, at, (first >>> 1) & 15, bits, first >>> 5);
+        keys[at + words] = hashKey(keys, at, words);
+        codes[s] = ring[p + 1]!;
+        p += 2;
+      }
+    }
+    set.prepareKeys(keys, successors, apart, 0);
     for (let s = 0; s < successors; s++) {
       let index = set.addPrepared(s, count);
       if (index < 0) {
         index = count;
-        push(ring, p, bits, batches, ring[p + words + 1]!);
+        push(keys, s * apart, bits, batches, codes[s]!);
       }
       if (keepNumbers) {
         if (numbered >= numbers.length) numbers = grow(numbers, numbered + 1);
         numbers[numbered++] = index;
       }
-      p += words + 2;
     }
     read = p;
     batches++;

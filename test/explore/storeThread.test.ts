@@ -63,22 +63,29 @@ describe('exploring on two threads', () => {
 describe('the state set on its thread', () => {
   /** States of one member: [abort flag, local state] pairs, flattened. */
   const states = (...locals: number[]) => Int32Array.from(locals.flatMap((l) => [0, l]));
+  /** Sends `count` successors (n + 1 words each in `words`) as the batch of the expansion of `parent`. */
+  const send = (store: StoreThread, parent: Int32Array, words: Int32Array, codes: Int32Array, count: number, locals: number) => {
+    const width = parent.length;
+    store.begin(locals);
+    for (let s = 0; s < count; s++) store.append(words.subarray(s * width, (s + 1) * width), codes[s]!, locals);
+    store.end();
+  };
 
   it('numbers each successor sent, new or seen, and records parents and events in order', () => {
-    const store = new StoreThread(1, states(0), true, 4);
+    const store = new StoreThread(1, states(0), true, 4, 8);
     const w = new Int32Array(2);
     try {
       expect(store.next(0, Infinity, w)).toBe(EXPAND);
       expect([...w]).toEqual([0, 0]);
-      store.send(states(1, 2, 1, 0), Int32Array.of(5, 6, 7, 8), 4, 3);
+      send(store, w, states(1, 2, 1, 0), Int32Array.of(5, 6, 7, 8), 4, 3);
       expect(store.next(1, Infinity, w)).toBe(EXPAND);
       expect([...w]).toEqual([0, 1]);
-      store.send(states(2, 3), Int32Array.of(1, 2), 2, 4);
+      send(store, w, states(2, 3), Int32Array.of(1, 2), 2, 4);
       expect(store.next(2, Infinity, w)).toBe(EXPAND);
-      store.send(states(), new Int32Array(0), 0, 4);
+      send(store, w, states(), new Int32Array(0), 0, 4);
       expect(store.next(3, Infinity, w)).toBe(EXPAND);
       expect([...w]).toEqual([0, 3]);
-      store.send(states(), new Int32Array(0), 0, 4);
+      send(store, w, states(), new Int32Array(0), 0, 4);
       expect(store.next(4, Infinity, w)).toBe(COMPLETE);
       const r = store.finish();
       expect({ count: r.count, depth: r.depth, parent: [...r.parent.subarray(0, 4)], via: [...r.via.subarray(0, 4)], numbers: [...r.numbers] }).toEqual({
@@ -95,16 +102,16 @@ describe('the state set on its thread', () => {
 
   it('gives up on a worker that does not start, with an error, not a hang', () => {
     const broken = new URL(`data:text/javascript,${encodeURIComponent("throw new Error('no worker here');")}`);
-    const store = new StoreThread(1, states(0), false, 4, 0, { url: broken, ms: 1500 });
+    const store = new StoreThread(1, states(0), false, 4, 8, 0, { url: broken, ms: 1500 });
     expect(() => store.next(0, Infinity, new Int32Array(2))).toThrow(/state set's thread failed: it did not start in 1.5 s/);
   });
 
   it('stops past maxStates only once the states found are known to be more', () => {
-    const store = new StoreThread(1, states(0), false, 4);
+    const store = new StoreThread(1, states(0), false, 4, 8);
     const w = new Int32Array(2);
     try {
       expect(store.next(0, 2, w)).toBe(EXPAND);
-      store.send(states(1, 2), Int32Array.of(1, 1), 2, 3);
+      send(store, w, states(1, 2), Int32Array.of(1, 1), 2, 3);
       // 3 states found, more than 2: state 1 is not expanded.
       expect(store.next(1, 2, w)).toBe(LIMIT);
       expect(store.finish().count).toBe(3);
@@ -116,7 +123,7 @@ describe('the state set on its thread', () => {
   it('passes more batches than its ring holds, in order', () => {
     // 6 members: 8 words a successor, 60 a batch, 3,000 batches: the ring (2^20 words) wraps.
     const n = 6;
-    const store = new StoreThread(n, new Int32Array(n + 1), true, 200);
+    const store = new StoreThread(n, new Int32Array(n + 1), true, 200, 60);
     const w = new Int32Array(n + 1);
     const batch = new Int32Array(60 * (n + 1));
     const codes = new Int32Array(60);
@@ -134,7 +141,7 @@ describe('the state set on its thread', () => {
           batch[k * (n + 1) + 2] = Math.floor(target / 200);
           codes[k] = k;
         }
-        store.send(batch, codes, 60, 200);
+        send(store, w, batch, codes, 60, 200);
         sent += 60;
       }
       const r = store.finish();
@@ -146,6 +153,80 @@ describe('the state set on its thread', () => {
     } finally {
       store.close();
     }
+  });
+  it('repacks the open batch when a local state that does not fit its keys is interned during the expansion', () => {
+    // 6 members of 5 bits: keys of one word; for 41 local states, 10 bits: two.
+    const n = 6;
+    const store = new StoreThread(n, new Int32Array(n + 1), true, 4, 4);
+    const w = new Int32Array(n + 1);
+    try {
+      expect(store.next(0, Infinity, w)).toBe(EXPAND);
+      store.begin(4);
+      store.append(Int32Array.of(1, 3, 0, 2, 0, 0, 1), 7, 4);
+      store.append(Int32Array.of(0, 0, 40, 0, 0, 3, 0), 8, 41);
+      store.append(Int32Array.of(1, 3, 0, 2, 0, 0, 1), 9, 41);
+      store.end();
+      expect(store.next(1, Infinity, w)).toBe(EXPAND);
+      expect([...w]).toEqual([1, 3, 0, 2, 0, 0, 1]);
+      store.begin(41);
+      store.end();
+      expect(store.next(2, Infinity, w)).toBe(EXPAND);
+      expect([...w]).toEqual([0, 0, 40, 0, 0, 3, 0]);
+      store.begin(41);
+      store.end();
+      expect(store.next(3, Infinity, w)).toBe(COMPLETE);
+      const r = store.finish();
+      expect({ count: r.count, via: [...r.via.subarray(0, 3)], numbers: [...r.numbers] }).toEqual({ count: 3, via: [-1, 7, 8], numbers: [1, 2, 1] });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses a batch larger than the most successors an expansion can find', () => {
+    const store = new StoreThread(1, states(0), false, 4, 2);
+    try {
+      expect(store.next(0, Infinity, new Int32Array(2))).toBe(EXPAND);
+      store.begin(4);
+      store.append(states(1), 1, 4);
+      store.append(states(2), 1, 4);
+      expect(() => store.append(states(3), 1, 4)).toThrow(/more than 2 successors/);
+    } finally {
+      store.close();
+    }
+  });
+  it('packs a successor from its one changed member as it packs it whole, before and after the keys widen', () => {
+    const n = 6;
+    /** Member `m` of `from` set to v. */
+    const moved = (from: Int32Array, m: number, v: number) => {
+      const next = Int32Array.from(from);
+      next[1 + m] = v;
+      return next;
+    };
+    const run = (hinted: boolean) => {
+      const store = new StoreThread(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), true, 4, 8);
+      const w = new Int32Array(n + 1);
+      const expanded: number[][] = [];
+      try {
+        for (let s = 0; store.next(s, Infinity, w) === EXPAND; s++) {
+          expanded.push([...w]);
+          const parent = Int32Array.from(w);
+          store.begin(s === 0 ? 4 : 41);
+          if (s <= 1) {
+            const changes: [number, number, number][] = s === 0 ? [[2, 3, 4], [5, 9, 10], [3, 40, 41], [0, 1, 41]] : [[5, 2, 41], [2, 4, 41], [4, 33, 41]];
+            for (const [m, v, locals] of changes) store.append(moved(parent, m, v), 10 * s + m, locals, hinted ? m : -1);
+          }
+          store.end();
+        }
+        const r = store.finish();
+        return { expanded, count: r.count, via: [...r.via.subarray(0, r.count)], numbers: [...r.numbers] };
+      } finally {
+        store.close();
+      }
+    };
+    const whole = run(false);
+    expect(whole.count).toBe(8);
+    expect(whole.expanded[3]).toEqual([1, 0, 2, 0, 40, 0, 0]);
+    expect(run(true)).toEqual(whole);
   });
 });
 
