@@ -75,10 +75,32 @@ class Entries {
   }
 }
 
+/**
+ * The `job` events of one local state (under one abort flag) that change their member alone, urgent or
+ * not: what expansion emits together, on any member in that local state (Sink.run).
+ */
+export interface Run {
+  /** Its number among the model's runs. */
+  readonly id: number;
+  /** [template, entry] pairs, in the order expansion emits them. */
+  readonly pairs: readonly number[];
+  /** The distinct next local states, in the order first reached, and the template first reaching each. */
+  readonly to: Int32Array;
+  readonly templates: Int32Array;
+  /** Per pair: the place of its next local state in `to`. */
+  readonly unique: Int32Array;
+  /** Per pair whose entry matters to a Sink (Sink.entry): that entry. */
+  readonly hits: Int32Array;
+  /** Whether an entry breaks an invariant. */
+  readonly violates: boolean;
+  /** Whether the local state or one it goes to is one that symmetry reorders (Symmetry.mayReorderRun). */
+  readonly reorders: boolean;
+}
+
 interface LocalInfo {
-  /** [template, entry] pairs of `job` events that change this member alone: urgent ones, the others. */
-  readonly urgent: number[];
-  readonly normal: number[];
+  /** The `job` events that change this member alone: urgent ones, the others. */
+  readonly urgent: Run;
+  readonly normal: Run;
   /** `job` templates that start a transaction abort here (their own context each, the others' change the abort image). */
   readonly fallback: number[];
   /** [template, entry] pairs of refused commands that take the aborting → aborting self-loop. */
@@ -104,6 +126,14 @@ export interface Sink {
   entry(e: number, code: number): void;
   /** A refused command on an aborting member: the self-loop. */
   selfLoop(code: number): void;
+  /**
+   * Optional: run `run` on member i of the state expanded, at once: for each of its pairs, in order,
+   * a successor that differs from that state in member i's local state alone (run.to[run.unique[k]]),
+   * by event code(run.pairs[2k], i), as `successor` (the first to reach that local state) or `again`
+   * would have it, and `entry` for run.hits. Given only runs whose entries break no invariant, and
+   * whose successors are canonical as they are. Without it, each goes to `successor` and `again`.
+   */
+  run?(i: number, run: Run): void;
 }
 
 export interface Expansion {
@@ -175,6 +205,8 @@ export class CompiledModel {
   private readonly memberEntries = new RegionMaps(5);
   private readonly expandInfos: LocalInfo[] = [];
   private readonly seenLocal = new Int32Array(64);
+  /** Runs made so far (Run.id). */
+  private runs = 0;
   private readonly seenIndex = new Float64Array(64);
   private readonly lastFired = new Int32Array(8);
   private lastFiredMember = -2;
@@ -346,8 +378,8 @@ export class CompiledModel {
     const profile = this.options.config.profile;
     const before = this.groupOf(w);
     const job = before.jobs[member]!;
-    const urgent: number[] = [];
-    const normal: number[] = [];
+    const urgentPairs: number[] = [];
+    const normalPairs: number[] = [];
     const fallback: number[] = [];
     const selfLoops: number[] = [];
     this.templates.forEach((tpl, t) => {
@@ -368,16 +400,42 @@ export class CompiledModel {
         if (this.entries.edgeMask[e] !== 0 && tpl.isCommand) selfLoops.push(t, e);
         return;
       }
-      (this.urgentT[t] ? urgent : normal).push(t, e);
+      (this.urgentT[t] ? urgentPairs : normalPairs).push(t, e);
     });
     let jobViolations = 0;
     const flags = { grouped: this.grouped, aborting: ab === 1 };
     JobInvariants.forEach((inv, b) => {
       if (!inv.holds(job, flags)) jobViolations |= 1 << b;
     });
-    const info: LocalInfo = { urgent, normal, fallback, selfLoops, jobViolations };
+    const info: LocalInfo = { urgent: this.runOf(lid, urgentPairs), normal: this.runOf(lid, normalPairs), fallback, selfLoops, jobViolations };
     this.infos[lk] = info;
     return info;
+  }
+
+  /** The run of [template, entry] `pairs` from local state `from`. */
+  private runOf(from: number, pairs: number[]): Run {
+    const packed = this.entries.packed;
+    const status = this.locals.status;
+    const to: number[] = [];
+    const templates: number[] = [];
+    const unique = new Int32Array(pairs.length >> 1);
+    const hits: number[] = [];
+    let reorders = this.symmetry.movable(from, status);
+    for (let k = 0; k < pairs.length; k += 2) {
+      const e = pairs[k + 1]!;
+      const next = packed[e]! >> 2;
+      let u = to.indexOf(next);
+      if (u < 0) {
+        u = to.length;
+        to.push(next);
+        templates.push(pairs[k]!);
+        if (this.symmetry.movable(next, status)) reorders = true;
+      }
+      unique[k >> 1] = u;
+      if (packed[e]! & 1) hits.push(e);
+    }
+    const violates = hits.some((e) => this.entries.violates(e));
+    return { id: this.runs++, pairs, to: Int32Array.from(to), templates: Int32Array.from(templates), unique, hits: Int32Array.from(hits), violates, reorders };
   }
 
   /**
@@ -710,7 +768,13 @@ export class CompiledModel {
     }
   }
 
-  private emitEntries(w: Int32Array, i: number, pairs: readonly number[], symmetric: boolean, sink: Sink): number {
+  /** Emits run `run` on member i of state w; returns its transitions. */
+  private emitEntries(w: Int32Array, i: number, run: Run, symmetric: boolean, sink: Sink): number {
+    const pairs = run.pairs;
+    if (sink.run !== undefined && !run.violates && !(symmetric && this.symmetry.mayReorderRun(i, run.reorders))) {
+      sink.run(i, run);
+      return pairs.length >> 1;
+    }
     const next = this.scratch;
     const packed = this.entries.packed;
     const width = this.n + 1;
@@ -770,7 +834,7 @@ export class CompiledModel {
     for (let i = 0; i < n; i++) statusBit[i] = 1 << status[w[1 + i]!]!;
     const statusMask = this.statusMask;
     let urgent = 0;
-    for (let i = 0; i < n; i++) if (infos[i]!.urgent.length > 0) urgent += this.emitEntries(w, i, infos[i]!.urgent, symmetric, sink);
+    for (let i = 0; i < n; i++) if (infos[i]!.urgent.pairs.length > 0) urgent += this.emitEntries(w, i, infos[i]!.urgent, symmetric, sink);
     const txnUrgent = this.txnUrgent;
     for (let x = 0; x < txnUrgent.length; x++) {
       const t = txnUrgent[x]!;
@@ -785,7 +849,7 @@ export class CompiledModel {
       const txnNormal = this.txnNormalPlan;
       for (let i = 0; i < n; i++) {
         const info = infos[i]!;
-        if (info.normal.length > 0) normal += this.emitEntries(w, i, info.normal, symmetric, sink);
+        if (info.normal.pairs.length > 0) normal += this.emitEntries(w, i, info.normal, symmetric, sink);
         const loops = info.selfLoops;
         for (let k = 0; k < loops.length; k += 2) sink.entry(loops[k + 1]!, this.code(loops[k]!, i));
         const fallback = info.fallback;
@@ -1020,6 +1084,26 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       selfHits[code % T]!++;
     },
   };
+  // On two threads a run goes to the batch as one record: the worker makes its successors.
+  if (store) {
+    sink.run = (i, run) => {
+      const first = store.sent + pendingCount;
+      store.appendRun(i, model.code(0, i), run, model.locals.size);
+      pendingCount += run.to.length;
+      const unique = run.unique;
+      if (wantEdges) {
+        if (edges + unique.length > edgeTarget.length) edgeTarget = grow(edgeTarget, edges + unique.length);
+        for (let k = 0; k < unique.length; k++) edgeTarget[edges++] = first + unique[k]!;
+      }
+      transitions += unique.length;
+      const runHits = run.hits;
+      for (let k = 0; k < runHits.length; k++) {
+        const e = runHits[k]!;
+        if (e >= hits.length) hits = grow(hits, e + 1);
+        hits[e]!++;
+      }
+    };
+  }
   /** Moves the coverage counted per entry into the findings. */
   const foldCoverage = () => {
     for (let e = 0; e < entries.size && e < hits.length; e++) {

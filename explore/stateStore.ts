@@ -87,20 +87,26 @@ export class PackedStateSet {
   }
 
   /**
-   * `prepare` for keys packed already (with packKey, `bits` bits per member): `count` of them, `apart`
-   * words apart from `from` in `keys`, each its `words` words followed by its hash.
+   * A batch of `count` keys written in place, for keys packed already (packKey's layout, `bits` bits
+   * per member): key p goes to words 4p .. 4p + words - 1 of `batchKeyWords` and its hashKey to
+   * `batchHashWords[p]`; then `preparedBatch(count)` makes it the batch that `addPrepared` adds from.
    */
-  prepareKeys(keys: ArrayLike<number>, count: number, apart: number, from: number): void {
+  openBatch(count: number): void {
     this.batchOf(count);
-    const hashes = this.batchHashes;
-    const batch = this.batchKeys;
-    const words = this.words;
-    for (let p = 0; p < count; p++) {
-      const at = from + p * apart;
-      const to = p << 2;
-      for (let k = 0; k < 4; k++) batch[to + k] = k < words ? keys[at + k]! : 0;
-      hashes[p] = keys[at + words]!;
-    }
+  }
+
+  /** The keys of the batch opened (valid until the next openBatch or prepare). */
+  get batchKeyWords(): Int32Array {
+    return this.batchKeys;
+  }
+
+  /** The hashes of the batch opened (valid until the next openBatch or prepare). */
+  get batchHashWords(): Int32Array {
+    return this.batchHashes;
+  }
+
+  /** Ends the batch written in place: reads the first slots of its `count` keys, as `prepare` does. */
+  preparedBatch(count: number): void {
     this.touch(count);
   }
 

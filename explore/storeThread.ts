@@ -11,8 +11,10 @@
  * of successors and the bits per member of their keys, then per successor a record: its key as the set
  * packs it, the key's hash and the event code; or, for a successor that differs from the state expanded
  * in one member's local state only, a MOVED record, that member and local state in one word and the event
- * code, the worker packing the key from the state expanded, which its queue holds; a -1 where the writer
- * went back to the ring's start), and the queue's states (16-bit words, n + 1 per state, in a growable
+ * code, the worker packing the key from the state expanded, which its queue holds; for several such
+ * successors of one member at once, a RUN record, the member and where their local states and events
+ * are in the runs' list (shared memory this thread appends a run to when it first sends it); a -1 where
+ * the writer went back to the ring's start), and the queue's states (16-bit words, n + 1 per state, in a growable
  * SharedArrayBuffer of at most 4 GiB). A batch, a state in the queue, is written before the control word
  * that makes it visible. A batch is written as the expansion finds its successors, in room made for the
  * largest one at its start.
@@ -29,11 +31,26 @@ import { grow } from './stateGraph.ts';
 import { hashKey, keyBits, keyWords, PackedStateSet, packKey, setMember, unpackKey } from './stateStore.ts';
 
 /**
- * A MOVED record's first word: the member (4 bits) and its new local state, shifted left once. Its low
- * bit is 0 where a key's first word has the presence bit: the two kinds of record are told apart by it.
+ * A MOVED record's first word: the member (4 bits) and its new local state, shifted left twice. Its low
+ * bit is 0 where a key's first word has the presence bit; the next one is 0 where a RUN record's is 1.
  */
 function moved(member: number, local: number): number {
-  return (member | (local << 4)) << 1;
+  return (member | (local << 4)) << 2;
+}
+
+/** A RUN record's first word: the member and the code of its events' template 0 (see `appendRun`). */
+function runWord(member: number, codes: number): number {
+  return ((member | (codes << 4)) << 2) | 2;
+}
+
+/**
+ * A member's moves that a RUN record names (compiled.ts's Run): the distinct local states it goes to,
+ * and the template of each.
+ */
+export interface MemberRun {
+  readonly id: number;
+  readonly to: Int32Array;
+  readonly templates: Int32Array;
 }
 
 /**
@@ -54,6 +71,8 @@ const CONTROL_WORDS = 64;
 
 /** Ring words (4 MiB). A batch is at most a few thousand. */
 const RING = 1 << 20;
+/** The runs' list grows up to this. */
+const MAX_RUN_BYTES = 2 ** 28;
 /** The queue's SharedArrayBuffer grows up to this (the largest a SharedArrayBuffer can be here). */
 const MAX_QUEUE_BYTES = 2 ** 32 - 2 ** 16;
 /**
@@ -84,6 +103,7 @@ interface StoreSetup {
   readonly control: SharedArrayBuffer;
   readonly ring: SharedArrayBuffer;
   readonly queue: SharedArrayBuffer;
+  readonly runs: SharedArrayBuffer;
   readonly initial: Int32Array;
   /** Keep each successor's state number, in the order sent (the successor lists need them). */
   readonly numbers: boolean;
@@ -125,6 +145,12 @@ export class StoreThread {
   private readonly control: Int32Array;
   private readonly ring: Int32Array;
   private readonly queueBuffer: SharedArrayBuffer;
+  /** The runs sent: per run, its number of local states, those states, their templates. */
+  private readonly runBuffer: SharedArrayBuffer;
+  private runs: Int32Array;
+  private runsEnd = 0;
+  /** Per run (MemberRun.id): where it is in the runs' list, + 1 (0: not there yet). */
+  private runAt = new Int32Array(64);
   /** A view of the queue as long as it was when last looked at (a view that tracks a growing buffer's length is slower to index). */
   private queue: Uint16Array;
   private readonly port: MessagePort;
@@ -173,9 +199,11 @@ export class StoreThread {
     this.ring = new Int32Array(ring);
     this.queueBuffer = queue;
     this.queue = fixedView(queue);
+    this.runBuffer = new SharedArrayBuffer(1 << 16, { maxByteLength: MAX_RUN_BYTES });
+    this.runs = new Int32Array(this.runBuffer, 0, this.runBuffer.byteLength >>> 2);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const setup: StoreSetup = { qjobExploreStore: true, n, control, ring, queue, initial: Int32Array.from(initial), numbers, bits: this.bits, expected, port: port2 };
+    const setup: StoreSetup = { qjobExploreStore: true, n, control, ring, queue, runs: this.runBuffer, initial: Int32Array.from(initial), numbers, bits: this.bits, expected, port: port2 };
     this.worker = new Worker(start.url ?? workerUrl(), { workerData: setup, transferList: [port2] });
     this.worker.unref();
     // A worker that fails to start posts nothing: its error ends the wait below.
@@ -307,6 +335,46 @@ export class StoreThread {
     this.batchCount++;
   }
 
+  /**
+   * Adds run `run` of member `member` to the open batch, as one record: its successors in order, each the
+   * state expanded with that member in local state run.to[u], by event code `codes` + run.templates[u].
+   * `locals` as in `begin`.
+   */
+  appendRun(member: number, codes: number, run: MemberRun, locals: number): void {
+    if (locals - 1 > (1 << this.bits) - 1) this.rebits(keyBits(this.n, locals));
+    const count = run.to.length;
+    if (this.batchCount + count > this.maxBatch) throw new Error(`an expansion found more than ${this.maxBatch} successors`);
+    if (codes >= 1 << 25) throw new RangeError(`event code ${codes} does not fit in a RUN record`);
+    const at = run.id < this.runAt.length ? this.runAt[run.id]! - 1 : -1;
+    const p = this.batchEnd;
+    this.ring[p] = runWord(member, codes);
+    this.ring[p + 1] = at >= 0 ? at : this.addRun(run);
+    this.batchEnd = p + 2;
+    this.batchCount += count;
+  }
+
+  /** Appends run `run` to the runs' list (before any batch that names it is published); where it is. */
+  private addRun(run: MemberRun): number {
+    const count = run.to.length;
+    const at = this.runsEnd;
+    const end = at + 1 + 2 * count;
+    if (end > this.runs.length) {
+      let bytes = this.runBuffer.byteLength;
+      while (end * 4 > bytes) bytes *= 2;
+      if (bytes > MAX_RUN_BYTES) throw new Error(`the runs sent take more than ${MAX_RUN_BYTES / 2 ** 20} MiB`);
+      this.runBuffer.grow(bytes);
+      this.runs = new Int32Array(this.runBuffer, 0, bytes >>> 2);
+    }
+    const runs = this.runs;
+    runs[at] = count;
+    runs.set(run.to, at + 1);
+    runs.set(run.templates, at + 1 + count);
+    this.runsEnd = end;
+    this.runAt = grow(this.runAt, run.id + 1);
+    this.runAt[run.id] = at + 1;
+    return at;
+  }
+
   /** Repacks the keys of the open batch with `bits` bits per member (a local state that did not fit was interned). */
   private rebits(bits: number): void {
     const n = this.n;
@@ -320,7 +388,8 @@ export class StoreThread {
     let at = 0;
     for (let s = 0; s < this.batchCount; s++) {
       if ((records[at]! & 1) === 0) {
-        // A MOVED record does not depend on the bits.
+        // A MOVED or RUN record (two words; a RUN for several successors) does not depend on the bits.
+        if (records[at]! & 2) s += this.runs[records[at + 1]!]! - 1;
         this.ring[p] = records[at]!;
         this.ring[p + 1] = records[at + 1]!;
         p += 2;
@@ -424,6 +493,8 @@ function serve(setup: StoreSetup): void {
   const ring = new Int32Array(setup.ring);
   const queueBuffer = setup.queue;
   let queue = fixedView(queueBuffer);
+  const runBuffer = setup.runs;
+  let runs = new Int32Array(runBuffer, 0, runBuffer.byteLength >>> 2);
   // With the numbers kept, a state seen again is numbered from the set.
   const set = new PackedStateSet(n, keepNumbers, setup.bits, setup.expected);
   let parent = new Int32Array(Math.max(setup.expected, 1 << 16));
@@ -436,7 +507,6 @@ function serve(setup: StoreSetup): void {
   let batches = 0;
   let lookedUp = 0;
   let read = 0;
-  let keys = new Int32Array(1 << 10);
   let codes = new Int32Array(1 << 8);
   const parentKey = new Int32Array(4);
   /** Appends the state whose key (`bits` bits per member) is at `at` of `from`. */
@@ -501,33 +571,51 @@ function serve(setup: StoreSetup): void {
       depth++;
       levelEnd = count;
     }
-    // The batch's keys, each followed by its hash: as sent, or (MOVED) the state expanded's with one member changed.
-    const apart = words + 1;
-    if (keys.length < successors * apart) keys = new Int32Array(successors * apart * 2);
+    // The batch's keys, written into the set's batch: as sent, or (MOVED, RUN) the state expanded's with one member changed.
+    set.openBatch(successors);
+    const keys = set.batchKeyWords;
+    const hashes = set.batchHashWords;
     if (codes.length < successors) codes = new Int32Array(successors * 2);
     packKey(queue, batches * width, n, bits, words, parentKey, 0);
     let p = read + 2;
-    for (let s = 0; s < successors; s++) {
-      const at = s * apart;
+    for (let s = 0; s < successors; ) {
       const first = ring[p]!;
       if (first & 1) {
-        for (let k = 0; k <= words; k++) keys[at + k] = ring[p + k]!;
-        codes[s] = ring[p + words + 1]!;
+        const at = s << 2;
+        for (let k = 0; k < words; k++) keys[at + k] = ring[p + k]!;
+        hashes[s] = ring[p + words]!;
+        codes[s++] = ring[p + words + 1]!;
         p += words + 2;
+      } else if (first & 2) {
+        // RUN: the member, the code of template 0, then where the run is in the runs' list.
+        const member = (first >>> 2) & 15;
+        const base = first >>> 6;
+        const r = ring[p + 1]!;
+        if (r >= runs.length || r + 1 + 2 * runs[r]! > runs.length) runs = new Int32Array(runBuffer, 0, runBuffer.byteLength >>> 2);
+        const count = runs[r]!;
+        for (let u = 0; u < count; u++) {
+          const at = s << 2;
+          for (let k = 0; k < words; k++) keys[at + k] = parentKey[k]!;
+          setMember(keys, at, member, bits, runs[r + 1 + u]!);
+          hashes[s] = hashKey(keys, at, words);
+          codes[s++] = base + runs[r + 1 + count + u]!;
+        }
+        p += 2;
       } else {
+        const at = s << 2;
         for (let k = 0; k < words; k++) keys[at + k] = parentKey[k]!;
-        setMember(keys, at, (first >>> 1) & 15, bits, first >>> 5);
-        keys[at + words] = hashKey(keys, at, words);
-        codes[s] = ring[p + 1]!;
+        setMember(keys, at, (first >>> 2) & 15, bits, first >>> 6);
+        hashes[s] = hashKey(keys, at, words);
+        codes[s++] = ring[p + 1]!;
         p += 2;
       }
     }
-    set.prepareKeys(keys, successors, apart, 0);
+    set.preparedBatch(successors);
     for (let s = 0; s < successors; s++) {
       let index = set.addPrepared(s, count);
       if (index < 0) {
         index = count;
-        push(keys, s * apart, bits, batches, codes[s]!);
+        push(keys, s << 2, bits, batches, codes[s]!);
       }
       if (keepNumbers) {
         if (numbered >= numbers.length) numbers = grow(numbers, numbered + 1);

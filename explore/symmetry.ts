@@ -51,6 +51,15 @@ export class Symmetry {
     return this.inClass[p] === 1 && (this.movable(from, status) || this.movable(to, status));
   }
 
+  /**
+   * mayReorder for every move of member p in a run (compiled.ts) whose `reorders` says whether its local
+   * state or one it goes to is movable.
+   */
+  mayReorderRun(p: number, reorders: boolean): boolean {
+    if (!this.grouped) return true;
+    return this.inClass[p] === 1 && reorders;
+  }
+
   get trivial(): boolean {
     return this.classes.length === 0;
   }
@@ -62,7 +71,8 @@ export class Symmetry {
     return false;
   }
 
-  private movable(lid: number, status: Uint8Array): boolean {
+  /** Whether a member in local state `lid` is one that canonical forms sort (concluded or dismissed). */
+  movable(lid: number, status: Uint8Array): boolean {
     const s = status[lid]!;
     return s === CONCLUDED_CODE || s === NULL_CODE;
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exploreCompiled, ExploreStateError, makeConfig, type ExploreOptions, type ExploreResult } from '../../explore/index.ts';
-import { COMPLETE, EXPAND, LIMIT, StoreThread } from '../../explore/storeThread.ts';
+import { COMPLETE, EXPAND, LIMIT, StoreThread, type MemberRun } from '../../explore/storeThread.ts';
 import { profileFor } from '../../machines/index.ts';
 import { join } from 'node:path';
 import { scratchFolder } from '../support/scratch.ts';
@@ -29,6 +29,7 @@ const cases: Case[] = [
   { name: '2 jobs, full, 5.2, urgent free', options: { config: makeConfig(profileFor('5.2'), 2, false), urgent: 'free' } },
   { name: '4 jobs, core, no symmetry, stopped at 20,000', options: { config: makeConfig(profileFor('10.1'), 4, false), alphabet: 'core', symmetry: false, maxStates: 20_000, deadEnds: false } },
   { name: '6 jobs grouped, full, stopped at 30,000, dead ends', options: { config: makeConfig(profileFor('10.1'), 6, true), maxStates: 30_000 } },
+  { name: '5 jobs grouped, full, stopped at 60,000, no dead ends', options: { config: makeConfig(profileFor('10.1'), 5, true), maxStates: 60_000, deadEnds: false } },
 ];
 
 describe('exploring on two threads', () => {
@@ -228,5 +229,65 @@ describe('the state set on its thread', () => {
     expect(whole.expanded[3]).toEqual([1, 0, 2, 0, 40, 0, 0]);
     expect(run(true)).toEqual(whole);
   });
-});
 
+  it("sends a member's run of successors as one record, as it sends them one by one, before and after the keys widen", () => {
+    const n = 6;
+    /** Runs: member, code of template 0, the local states gone to and their templates; the same id sends the same run again. */
+    const runs: { member: number; codes: number; run: MemberRun; locals: number }[][] = [
+      [
+        { member: 2, codes: 100, run: { id: 0, to: Int32Array.of(3, 1, 2), templates: Int32Array.of(1, 2, 5) }, locals: 4 },
+        { member: 4, codes: 200, run: { id: 1, to: Int32Array.of(40, 3), templates: Int32Array.of(0, 3) }, locals: 41 },
+      ],
+      [
+        { member: 2, codes: 100, run: { id: 0, to: Int32Array.of(3, 1, 2), templates: Int32Array.of(1, 2, 5) }, locals: 41 },
+        { member: 0, codes: 300, run: { id: 2, to: Int32Array.of(33), templates: Int32Array.of(7) }, locals: 41 },
+      ],
+    ];
+    const explore = (asRuns: boolean) => {
+      const store = new StoreThread(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), true, 4, 8);
+      const w = new Int32Array(n + 1);
+      const expanded: number[][] = [];
+      try {
+        for (let s = 0; store.next(s, Infinity, w) === EXPAND; s++) {
+          expanded.push([...w]);
+          const parent = Int32Array.from(w);
+          store.begin(4);
+          // A whole key first: the records that follow it are read past it.
+          if (s <= 1) store.append(Int32Array.of(0, 9, 9, 9, 9, 9, 9), 1, 10);
+          for (const { member, codes, run, locals } of runs[s] ?? []) {
+            if (asRuns) store.appendRun(member, codes, run, locals);
+            else {
+              run.to.forEach((to, u) => {
+                const next = Int32Array.from(parent);
+                next[1 + member] = to;
+                store.append(next, codes + run.templates[u]!, locals);
+              });
+            }
+          }
+          store.end();
+        }
+        const r = store.finish();
+        return { expanded, count: r.count, parent: [...r.parent.subarray(0, r.count)], via: [...r.via.subarray(0, r.count)], numbers: [...r.numbers] };
+      } finally {
+        store.close();
+      }
+    };
+    const oneByOne = explore(false);
+    expect(oneByOne.count).toBe(11);
+    expect(oneByOne.expanded[2]).toEqual([1, 0, 2, 3, 1, 0, 0]);
+    expect(oneByOne.via.slice(0, 5)).toEqual([-1, 1, 101, 102, 105]);
+    expect(explore(true)).toEqual(oneByOne);
+  });
+
+  it('refuses a run that does not fit the batch or whose event codes do not fit the record', () => {
+    const store = new StoreThread(1, states(0), false, 4, 2);
+    try {
+      expect(store.next(0, Infinity, new Int32Array(2))).toBe(EXPAND);
+      store.begin(4);
+      expect(() => store.appendRun(0, 0, { id: 0, to: Int32Array.of(1, 2, 3), templates: Int32Array.of(0, 1, 2) }, 4)).toThrow(/more than 2 successors/);
+      expect(() => store.appendRun(0, 1 << 25, { id: 1, to: Int32Array.of(1), templates: Int32Array.of(0) }, 4)).toThrow(/does not fit in a RUN record/);
+    } finally {
+      store.close();
+    }
+  });
+});
