@@ -10,8 +10,9 @@
  *    slowed by others); the two-thread row says its ratio to the one-thread one. Target for 6 jobs:
  *    500,000 states/s (one thread: not reached; two: reached in some runs, not in others).
  *  - the xstate engine on 2 jobs (`qjob explore --jobs 2 --alphabet core --engine xstate`), in a child
- *    process of its own so that its peak RSS is its own. Targets: 5,000 states/s, 300 MiB. It must
- *    agree with the compiled engine on states and transitions, or the benchmark fails.
+ *    process of its own so that its peak RSS is its own, twice (the faster rate, the larger RSS kept).
+ *    Targets: 5,000 states/s, 300 MiB. Both must agree with the compiled engine on states and
+ *    transitions, or the benchmark fails.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +70,10 @@ async function xstateRun(): Promise<XstateRun> {
 
 export default async function exploreBench(): Promise<BenchRow[]> {
   const profile = profileFor('10.1');
-  // The xstate child first, while this process is small (a forked child starts as a copy of it).
-  const x = await xstateRun();
+  // The xstate children first, while this process is small (a forked child starts as a copy of it):
+  // two, the faster one's rate and the larger peak RSS kept.
+  const xs = [await xstateRun(), await xstateRun()];
+  const x = { ...xs.reduce((a, b) => (b.seconds < a.seconds ? b : a)), maxRssMiB: Math.max(...xs.map((r) => r.maxRssMiB)) };
   const one = bestOf(3, { config: makeConfig(profile, 1, false), alphabet: 'full' });
   const three = bestOf(2, { config: makeConfig(profile, 3, true), alphabet: 'core' });
   const runs: ExploreResult[][] = [[], []];
@@ -82,8 +85,10 @@ export default async function exploreBench(): Promise<BenchRow[]> {
     }
   }
   const same = exploreCompiled({ config: makeConfig(profile, 2, false), alphabet: 'core', symmetry: false });
-  if (same.states !== x.states || same.transitions !== x.transitions) {
-    throw new Error(`the engines disagree: compiled ${same.states} states ${same.transitions} transitions, xstate ${x.states} / ${x.transitions}`);
+  for (const r of xs) {
+    if (same.states !== r.states || same.transitions !== r.transitions) {
+      throw new Error(`the engines disagree: compiled ${same.states} states ${same.transitions} transitions, xstate ${r.states} / ${r.transitions}`);
+    }
   }
   const detail = `${n(x.states)} states, ${n(x.transitions)} transitions, ${x.seconds.toFixed(2)} s; agrees with compiled`;
   return [
@@ -92,6 +97,6 @@ export default async function exploreBench(): Promise<BenchRow[]> {
     compiledRow('explore.compiled.6', 'explore compiled, 6 jobs grouped, full', six!, SIX_JOB_TARGET),
     compiledRow('explore.compiled.6.threads', 'explore compiled, 6 jobs grouped, full, 2 threads', sixThreads!, SIX_JOB_TARGET, `; ${(sixThreads!.statesPerSecond / six!.statesPerSecond).toFixed(2)}x one thread`),
     { id: 'explore.xstate.rate', what: 'explore xstate, 2 jobs, core', figure: x.statesPerSecond, unit: 'states/s', better: 'higher', timed: true, target: XSTATE_RATE_TARGET, detail },
-    { id: 'explore.xstate.rss', what: 'explore xstate, 2 jobs, core: peak RSS', figure: x.maxRssMiB, unit: 'MiB', better: 'lower', target: XSTATE_RSS_TARGET, detail: 'child process' },
+    { id: 'explore.xstate.rss', what: 'explore xstate, 2 jobs, core: peak RSS', figure: x.maxRssMiB, unit: 'MiB', better: 'lower', target: XSTATE_RSS_TARGET, detail: 'child process, the larger of two' },
   ];
 }
