@@ -55,7 +55,9 @@ export function startProgress(label: string, options: ProgressOptions = {}): Pro
   let finished = false;
 
   const fit = (text: string): string => {
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A terminal that does not say its width (0, as a bare pseudo-terminal reports it) counts as 80 wide.
+    const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+    const width = Math.max(20, columns - 1);
     // File names and scenario names come from outside: no control character reaches the terminal.
     const line = printable(`${label}: ${text}`);
     return line.length > width ? `${line.slice(0, width - 1)}…` : line;

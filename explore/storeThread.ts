@@ -13,10 +13,10 @@
  * in one member's local state only, a MOVED record, that member and local state in one word and the event
  * code, the worker packing the key from the state expanded, which its queue holds; for several such
  * successors of one member at once, a RUN record, the member and where their local states and events
- * are in the runs' list (shared memory this thread appends a run to when it first sends it); a -1 where
- * the writer went back to the ring's start), and the queue's states (16-bit words, n + 1 per state, in a growable
- * SharedArrayBuffer of at most 4 GiB). A batch, a state in the queue, is written before the control word
- * that makes it visible. A batch is written as the expansion finds its successors, in room made for the
+ * are in the runs' list (shared memory this thread appends a run to when it first sends it); a -1
+ * where the writer went back to the ring's start), and the queue's states (16-bit words, n + 1 per
+ * state, in a growable SharedArrayBuffer of at most 4 GiB). A batch, a state in the queue, a run, is
+ * written before the control word that makes it visible. A batch is written as the expansion finds its successors, in room made for the
  * largest one at its start.
  *
  * The worker thread runs this module: from the TypeScript sources (through tsx, or under vitest) it

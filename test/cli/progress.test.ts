@@ -92,6 +92,13 @@ describe('startProgress', () => {
     expect(line).toContain('\\e]0;');
   });
 
+  it('takes a terminal that reports no width (0 columns) as 80 wide', () => {
+    const stream = new FakeStream(true, 0);
+    const p = startProgress('qjob explore', { stream, now: () => 0, delayMs: 0 });
+    p.update(`states ${'1,234,567 '.repeat(10)}`);
+    expect(stream.chunks[0]!.slice('\r\x1b[K'.length)).toHaveLength(79);
+  });
+
   it('writes text above the live line and draws the line again after it', () => {
     const stream = new FakeStream(true);
     const out = new FakeStream(false);
