@@ -16,8 +16,8 @@
  * are in the runs' list (shared memory this thread appends a run to when it first sends it); a -1
  * where the writer went back to the ring's start), and the queue's states (16-bit words, n + 1 per
  * state, in a growable SharedArrayBuffer of at most 4 GiB). A batch, a state in the queue, a run, is
- * written before the control word that makes it visible. A batch is written as the expansion finds its successors, in room made for the
- * largest one at its start.
+ * written before the control word that makes it visible. A batch is written as the expansion finds its
+ * successors, in room made for the largest one at its start.
  *
  * The worker thread runs this module: from the TypeScript sources (through tsx, or under vitest) it
  * first registers tsx, whose hooks a new thread does not inherit; from the bundle built by
