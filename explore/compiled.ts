@@ -1012,7 +1012,8 @@ export function exploreCompiled(options: ExploreOptions): ExploreResult {
       if (existsSync(join(dir, CHECKPOINT))) throw new ExploreStateError(`${dir}: holds an exploration already; resume it, or give an empty directory`);
     }
   }
-  // With a bound on the states, the frontier and the set in memory are made large enough at once (up to 8 million states).
+  // With a bound on the states, the frontier and the set in memory are made large enough for it (up to 8 million states):
+  // the frontier at once, the set once its first states are in (PackedStateSet).
   const expected = options.maxStates === undefined ? 0 : Math.min(maxStates, 1 << 23) + 1024;
   // On two threads the worker keeps the queue (and the set of states seen).
   const store = threads === 2 ? new StoreThread(model.n, model.initialWords(), wantEdges, model.locals.size, model.maxSuccessors, expected) : undefined;

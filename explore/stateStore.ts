@@ -13,6 +13,8 @@ const SHARD_BITS = 6;
 const SHARDS = 1 << SHARD_BITS;
 /** A shard grows when it is this full. */
 const LOAD = 0.7;
+/** See PackedStateSet's constructor. */
+const PRESIZE_AT = 1 << 16;
 
 export class PackedStateSet {
   /** Bits per member. */
@@ -32,17 +34,31 @@ export class PackedStateSet {
   /** What the batch's first reads found (kept so that they are not optimised away). */
   private touched = 0;
 
-  /** `expected`: the states to make room for at once (a run bounded by maxStates knows them). */
+  /** The count at which every shard is made as large as `expected` needs (0: never). */
+  private readonly presizeAt: number;
+
+  /**
+   * `expected`: the states to make room for at once (a run bounded by maxStates knows them). Room is
+   * made once PRESIZE_AT states are in (or at once for fewer): the first states are those of the first
+   * levels, when the keys may still widen, and a widening repacks every slot, empty ones included.
+   */
   constructor(
     readonly n: number,
     readonly withIndex: boolean,
     bits = 8,
-    expected = 0,
+    private readonly expected = 0,
   ) {
     this.layout(bits);
+    for (let s = 0; s < SHARDS; s++) this.allocShard(s, 1 << 6);
+    this.presizeAt = expected > PRESIZE_AT ? PRESIZE_AT : 0;
+    if (this.presizeAt === 0) this.presize();
+  }
+
+  /** Makes every shard as large as `expected` states need. */
+  private presize(): void {
     let slots = 1 << 6;
-    while (slots * SHARDS * LOAD < expected) slots *= 2;
-    for (let s = 0; s < SHARDS; s++) this.allocShard(s, slots);
+    while (slots * SHARDS * LOAD < this.expected) slots *= 2;
+    for (let s = 0; s < SHARDS; s++) if (this.masks[s]! + 1 < slots) this.rehashShard(s, slots);
   }
 
   /** Sets the key layout for `bits` bits per member. */
@@ -148,6 +164,7 @@ export class PackedStateSet {
     if (this.withIndex) t[base + words] = index;
     this.count++;
     if (++this.sizes[s]! > this.limits[s]!) this.rehashShard(s, (this.masks[s]! + 1) * 2);
+    if (this.count === this.presizeAt) this.presize();
     return -1;
   }
 

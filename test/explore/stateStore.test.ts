@@ -39,6 +39,35 @@ describe('the packed state set', () => {
     });
   }
 
+  it('keeps every state when it makes room for the states expected, with widenings before and after', () => {
+    // Room for 300,000 is made once 65,536 states are in: the first widening comes before, the second after.
+    const next = random(4242);
+    const set = new PackedStateSet(6, true, 4, 300_000);
+    const reference = new Map<string, number>();
+    const w = new Int32Array(7);
+    const widenings: number[] = [];
+    for (let i = 0; reference.size < 90_000; i++) {
+      const range = reference.size < 1_000 ? 12 : reference.size < 70_000 ? 60 : 300;
+      w[0] = next() & 1;
+      for (let k = 1; k <= 6; k++) w[k] = next() % range;
+      if (Math.max(...w.subarray(1)) > set.maxLocal) {
+        set.widen(bitsFor(Math.max(...w.subarray(1)) + 1));
+        widenings.push(reference.size);
+      }
+      const key = w.join(',');
+      const known = reference.get(key);
+      expect(set.add(w, reference.size), `state ${i}: ${key}`).toBe(known ?? -1);
+      if (known === undefined) reference.set(key, reference.size);
+    }
+    expect(widenings.some((at) => at < 65_536) && widenings.some((at) => at > 65_536)).toBe(true);
+    expect(set.count).toBe(reference.size);
+    let k = 0;
+    for (const [key, number] of reference) {
+      if (k++ % 7 !== 0) continue;
+      expect(set.add(Int32Array.from(key.split(',').map(Number)), -5)).toBe(number);
+    }
+  });
+
   for (const expected of [0, 20_000]) {
     it(`adds a batch (prepare, then addPrepared in order) as one add after another would, repeats within the batch included (room made for ${expected} states)`, () => {
       const next = random(77 + expected);
