@@ -8,7 +8,7 @@
  *    what a user runs, the qjob command (its bundle) in a child process each, one thread and two
  *    alternated three times, the best of each kept (the machine is shared: the best is the run least
  *    slowed by others); the two-thread row says its ratio to the one-thread one. Target for 6 jobs:
- *    500,000 states/s (one thread: not reached; two: reached in some runs, not in others).
+ *    500,000 states/s (one thread: not reached; two: reached when the machine is quiet).
  *  - the xstate engine on 2 jobs (`qjob explore --jobs 2 --alphabet core --engine xstate`), in a child
  *    process of its own so that its peak RSS is its own, twice (the faster rate, the larger RSS kept).
  *    Targets: 5,000 states/s, 300 MiB. Both must agree with the compiled engine on states and
