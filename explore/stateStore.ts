@@ -38,9 +38,9 @@ export class PackedStateSet {
   private readonly presizeAt: number;
 
   /**
-   * `expected`: the states to make room for at once (a run bounded by maxStates knows them). Room is
-   * made once PRESIZE_AT states are in (or at once for fewer): the first states are those of the first
-   * levels, when the keys may still widen, and a widening repacks every slot, empty ones included.
+   * `expected`: the states to make room for (a run bounded by maxStates knows them). Room is made once
+   * PRESIZE_AT states are in (at once for fewer): the first states are those of the first levels, when
+   * the keys may still widen, and a widening repacks every slot, empty ones included.
    */
   constructor(
     readonly n: number,

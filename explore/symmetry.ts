@@ -47,8 +47,7 @@ export class Symmetry {
    * members sorted stay the same, with the same values).
    */
   mayReorder(p: number, from: number, to: number, status: Uint8Array): boolean {
-    if (!this.grouped) return true;
-    return this.inClass[p] === 1 && (this.movable(from, status) || this.movable(to, status));
+    return this.mayReorderRun(p, this.movable(from, status) || this.movable(to, status));
   }
 
   /**

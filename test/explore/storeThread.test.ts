@@ -72,6 +72,26 @@ describe('the state set on its thread', () => {
     store.end();
   };
 
+  /**
+   * Explores from `initial` (n members) to the end, `expand` sending the batch of state s (`parent`, as
+   * read from the queue); what was expanded and the worker's records.
+   */
+  const drive = (n: number, initial: Int32Array, expand: (store: StoreThread, s: number, parent: Int32Array) => void) => {
+    const store = new StoreThread(n, initial, true, 4, 8);
+    const w = new Int32Array(n + 1);
+    const expanded: number[][] = [];
+    try {
+      for (let s = 0; store.next(s, Infinity, w) === EXPAND; s++) {
+        expanded.push([...w]);
+        expand(store, s, Int32Array.from(w));
+      }
+      const r = store.finish();
+      return { expanded, count: r.count, parent: [...r.parent.subarray(0, r.count)], via: [...r.via.subarray(0, r.count)], numbers: [...r.numbers] };
+    } finally {
+      store.close();
+    }
+  };
+
   it('numbers each successor sent, new or seen, and records parents and events in order', () => {
     const store = new StoreThread(1, states(0), true, 4, 8);
     const w = new Int32Array(2);
@@ -203,27 +223,15 @@ describe('the state set on its thread', () => {
       next[1 + m] = v;
       return next;
     };
-    const run = (hinted: boolean) => {
-      const store = new StoreThread(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), true, 4, 8);
-      const w = new Int32Array(n + 1);
-      const expanded: number[][] = [];
-      try {
-        for (let s = 0; store.next(s, Infinity, w) === EXPAND; s++) {
-          expanded.push([...w]);
-          const parent = Int32Array.from(w);
-          store.begin(s === 0 ? 4 : 41);
-          if (s <= 1) {
-            const changes: [number, number, number][] = s === 0 ? [[2, 3, 4], [5, 9, 10], [3, 40, 41], [0, 1, 41]] : [[5, 2, 41], [2, 4, 41], [4, 33, 41]];
-            for (const [m, v, locals] of changes) store.append(moved(parent, m, v), 10 * s + m, locals, hinted ? m : -1);
-          }
-          store.end();
+    const run = (hinted: boolean) =>
+      drive(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), (store, s, parent) => {
+        store.begin(s === 0 ? 4 : 41);
+        if (s <= 1) {
+          const changes: [number, number, number][] = s === 0 ? [[2, 3, 4], [5, 9, 10], [3, 40, 41], [0, 1, 41]] : [[5, 2, 41], [2, 4, 41], [4, 33, 41]];
+          for (const [m, v, locals] of changes) store.append(moved(parent, m, v), 10 * s + m, locals, hinted ? m : -1);
         }
-        const r = store.finish();
-        return { expanded, count: r.count, via: [...r.via.subarray(0, r.count)], numbers: [...r.numbers] };
-      } finally {
-        store.close();
-      }
-    };
+        store.end();
+      });
     const whole = run(false);
     expect(whole.count).toBe(8);
     expect(whole.expanded[3]).toEqual([1, 0, 2, 0, 40, 0, 0]);
@@ -243,35 +251,23 @@ describe('the state set on its thread', () => {
         { member: 0, codes: 300, run: { id: 2, to: Int32Array.of(33), templates: Int32Array.of(7) }, locals: 41 },
       ],
     ];
-    const explore = (asRuns: boolean) => {
-      const store = new StoreThread(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), true, 4, 8);
-      const w = new Int32Array(n + 1);
-      const expanded: number[][] = [];
-      try {
-        for (let s = 0; store.next(s, Infinity, w) === EXPAND; s++) {
-          expanded.push([...w]);
-          const parent = Int32Array.from(w);
-          store.begin(4);
-          // A whole key first: the records that follow it are read past it.
-          if (s <= 1) store.append(Int32Array.of(0, 9, 9, 9, 9, 9, 9), 1, 10);
-          for (const { member, codes, run, locals } of runs[s] ?? []) {
-            if (asRuns) store.appendRun(member, codes, run, locals);
-            else {
-              run.to.forEach((to, u) => {
-                const next = Int32Array.from(parent);
-                next[1 + member] = to;
-                store.append(next, codes + run.templates[u]!, locals);
-              });
-            }
+    const explore = (asRuns: boolean) =>
+      drive(n, Int32Array.of(1, 0, 2, 0, 1, 0, 0), (store, s, parent) => {
+        store.begin(4);
+        // A whole key first: the records that follow it are read past it.
+        if (s <= 1) store.append(Int32Array.of(0, 9, 9, 9, 9, 9, 9), 1, 10);
+        for (const { member, codes, run, locals } of runs[s] ?? []) {
+          if (asRuns) store.appendRun(member, codes, run, locals);
+          else {
+            run.to.forEach((to, u) => {
+              const next = Int32Array.from(parent);
+              next[1 + member] = to;
+              store.append(next, codes + run.templates[u]!, locals);
+            });
           }
-          store.end();
         }
-        const r = store.finish();
-        return { expanded, count: r.count, parent: [...r.parent.subarray(0, r.count)], via: [...r.via.subarray(0, r.count)], numbers: [...r.numbers] };
-      } finally {
-        store.close();
-      }
-    };
+        store.end();
+      });
     const oneByOne = explore(false);
     expect(oneByOne.count).toBe(11);
     expect(oneByOne.expanded[2]).toEqual([1, 0, 2, 3, 1, 0, 0]);
